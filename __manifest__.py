@@ -1,0 +1,16 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Manufacturing Integration Suite",
+    "summary": "Odoo as the governed hub between ERP, MES, QMS, PLM and schedulers",
+    "version": "18.0.1.0.0",
+    "development_status": "Beta",
+    "category": "Manufacturing/Integration",
+    "author": "Mfg Integration Suite Authors",
+    "maintainers": ["mfg-integration-suite"],
+    "license": "LGPL-3",
+    "application": False,
+    "depends": ["integration_log"],
+    "data": ["data/ir_config_parameter_data.xml"],
+    "installable": True,
+}

@@ -1,0 +1,397 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import hashlib
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, config
+
+from ..protocol import patterns, signature
+
+TOKEN_PREFIX = "mis_"
+
+
+def hash_token(token):
+    """Tokens are 256-bit random strings, so one SHA-256 round is enough."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IntegrationClient(models.Model):
+    """A partner system (MES, QMS, PLM...) allowed to call the inbound API."""
+
+    _name = "integration.client"
+    _description = "Integration Client"
+    _inherit = ["mail.thread"]
+    _order = "name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Technical User",
+        required=True,
+        ondelete="restrict",
+        tracking=True,
+        help="Events of this client are applied as this user, so its access "
+        "rights limit what the client can do. Give it only what it needs.",
+    )
+    allowed_event_types = fields.Char(
+        required=True,
+        tracking=True,
+        help="Comma-separated patterns of the event types this client may "
+        "send, for example mfg.production.*, mfg.material.consumed.v1.",
+    )
+    require_signature = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Require Standard Webhooks signatures on POST requests. Turn off "
+        "only for partners that cannot sign; their token alone then "
+        "authenticates them.",
+    )
+    ip_allowlist = fields.Char(
+        "IP Allow-list",
+        tracking=True,
+        help="Comma-separated IP addresses or CIDR networks the client may call "
+        "from. Empty: any address.",
+    )
+    rate_limit_per_minute = fields.Integer(
+        default=600,
+        tracking=True,
+        help="Maximum requests per minute; 0 means unlimited.",
+    )
+    token_hash = fields.Char(copy=False, groups="base.group_system", index=True)
+    token_hint = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Last characters of the current token, to tell tokens apart.",
+    )
+    signing_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
+    previous_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
+    has_token = fields.Boolean(compute="_compute_credential_flags")
+    has_previous_secret = fields.Boolean(compute="_compute_credential_flags")
+    credentials_issued_at = fields.Datetime(copy=False, readonly=True)
+    secret_rotated_at = fields.Datetime(copy=False, readonly=True)
+    event_count = fields.Integer(compute="_compute_counts")
+    refusal_count = fields.Integer(compute="_compute_counts")
+
+    _sql_constraints = [
+        ("token_hash_uniq", "unique(token_hash)", "Client tokens must be unique."),
+        (
+            "rate_limit_positive",
+            "CHECK(rate_limit_per_minute >= 0)",
+            "The rate limit cannot be negative.",
+        ),
+    ]
+
+    def init(self):
+        # Fixed one-minute windows of request counts, updated from a short
+        # separate transaction so concurrent requests do not queue on a lock.
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS integration_client_rate (
+                client_id integer NOT NULL
+                    REFERENCES integration_client(id) ON DELETE CASCADE,
+                window_start timestamp NOT NULL,
+                hits integer NOT NULL DEFAULT 0,
+                PRIMARY KEY (client_id, window_start)
+            )
+            """
+        )
+
+    @api.depends("token_hash", "previous_secret_encrypted")
+    def _compute_credential_flags(self):
+        for client in self.sudo():
+            client.has_token = bool(client.token_hash)
+            client.has_previous_secret = bool(client.previous_secret_encrypted)
+
+    def _compute_counts(self):
+        counts = {}
+        for model in ("integration.event", "integration.refusal"):
+            groups = self.env[model]._read_group(
+                [("client_id", "in", self.ids)], ["client_id"], ["__count"]
+            )
+            counts[model] = {client.id: count for client, count in groups}
+        for client in self:
+            client.event_count = counts["integration.event"].get(client.id, 0)
+            client.refusal_count = counts["integration.refusal"].get(client.id, 0)
+
+    @api.constrains("allowed_event_types")
+    def _check_allowed_event_types(self):
+        for client in self:
+            bad = patterns.invalid_patterns(client.allowed_event_types)
+            if bad:
+                raise ValidationError(
+                    self.env._(
+                        "Allowed event types of client %(client)s: %(bad)s is not a "
+                        "valid pattern (lower-case letters, digits, '.', '_', '-' "
+                        "and '*').",
+                        client=client.name,
+                        bad=", ".join(bad),
+                    )
+                )
+
+    @api.constrains("ip_allowlist")
+    def _check_ip_allowlist(self):
+        for client in self:
+            try:
+                patterns.parse_networks(client.ip_allowlist)
+            except ValueError as err:
+                raise ValidationError(
+                    self.env._(
+                        "IP allow-list of client %(client)s: %(error)s.",
+                        client=client.name,
+                        error=str(err),
+                    )
+                ) from err
+
+    @api.constrains("user_id")
+    def _check_user_id(self):
+        for client in self:
+            if client.user_id._is_superuser() or client.user_id._is_admin():
+                raise ValidationError(
+                    self.env._(
+                        "Client %(client)s: the technical user %(user)s is an "
+                        "administrator. Use a dedicated user with only the rights "
+                        "the partner needs.",
+                        client=client.name,
+                        user=client.user_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_issue_credentials(self):
+        self.ensure_one()
+        credentials = self.issue_credentials()
+        return self._credentials_wizard_action(credentials)
+
+    def action_rotate_signing_secret(self):
+        self.ensure_one()
+        credentials = self.rotate_signing_secret()
+        return self._credentials_wizard_action(credentials)
+
+    def action_revoke_previous_secret(self):
+        self.ensure_one()
+        self.revoke_previous_signing_secret()
+        return True
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "integration_log.integration_event_action"
+        )
+        action["domain"] = [("client_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_refusals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "integration_log.integration_refusal_action"
+        )
+        action["domain"] = [("client_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Credentials (public methods: callable over the external API)
+    # ------------------------------------------------------------------
+    def issue_credentials(self):
+        """Give the client a new token and a new signing secret.
+
+        The clear values are returned once and never stored: keep them. Any
+        previous token and secrets stop working at once.
+
+        :returns: ``{"token": ..., "signing_secret": ...}``
+        """
+        self.ensure_one()
+        self._check_credential_rights()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        secret = signature.generate_secret()
+        self._store_credentials(token, secret)
+        self.message_post(body=self.env._("New token and signing secret issued."))
+        return {"token": token, "signing_secret": secret}
+
+    def rotate_signing_secret(self):
+        """Start a signing secret rotation.
+
+        The current secret stays valid as the previous one until
+        :meth:`revoke_previous_signing_secret` is called, so the partner can
+        switch without downtime.
+
+        :returns: ``{"signing_secret": ...}``
+        """
+        self.ensure_one()
+        self._check_credential_rights()
+        secret = signature.generate_secret()
+        self.sudo().write(
+            {
+                "previous_secret_encrypted": self.sudo().signing_secret_encrypted,
+                "signing_secret_encrypted": self._encrypt(secret),
+                "secret_rotated_at": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Signing secret rotated; the previous secret stays valid until "
+                "it is revoked."
+            )
+        )
+        return {"signing_secret": secret}
+
+    def revoke_previous_signing_secret(self):
+        """End a rotation: only the newest signing secret is accepted."""
+        self._check_credential_rights()
+        self.sudo().write({"previous_secret_encrypted": False})
+        for client in self:
+            client.message_post(body=self.env._("Previous signing secret revoked."))
+        return True
+
+    def set_credentials(self, token, signing_secret):
+        """Set known credentials (demo data, migration from another system)."""
+        self.ensure_one()
+        self._check_credential_rights()
+        signature.secret_key_bytes(signing_secret)
+        self._store_credentials(token, signing_secret)
+        return True
+
+    def _check_credential_rights(self):
+        if not (
+            self.env.su
+            or self.env.user.has_group("integration_log.group_integration_manager")
+        ):
+            raise AccessError(
+                self.env._("Only Integration Managers can manage client credentials.")
+            )
+
+    def _store_credentials(self, token, secret):
+        self.sudo().write(
+            {
+                "token_hash": hash_token(token),
+                "token_hint": "…" + token[-4:],
+                "signing_secret_encrypted": self._encrypt(secret),
+                "previous_secret_encrypted": False,
+                "credentials_issued_at": fields.Datetime.now(),
+            }
+        )
+
+    def _credentials_wizard_action(self, credentials):
+        wizard = self.env["integration.client.credentials"].create(
+            {
+                "client_id": self.id,
+                "token": credentials.get("token"),
+                "signing_secret": credentials.get("signing_secret"),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New credentials of %(client)s", client=self.name),
+            "res_model": "integration.client.credentials",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    # ------------------------------------------------------------------
+    # Secrets at rest
+    # ------------------------------------------------------------------
+    def _fernet(self):
+        # The key comes from the server configuration when set, so a database
+        # dump alone does not reveal the signing secrets.
+        material = config.get("integration_log_encryption_key") or (
+            self.env["ir.config_parameter"].sudo().get_param("database.secret")
+        )
+        key = HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=b"integration_log",
+            info=b"client-signing-secret",
+        ).derive(material.encode())
+        return Fernet(base64.urlsafe_b64encode(key))
+
+    def _encrypt(self, secret):
+        return self._fernet().encrypt(secret.encode()).decode()
+
+    def _signing_secrets(self):
+        """Clear signing secrets currently accepted for this client."""
+        self.ensure_one()
+        fernet = self._fernet()
+        result = []
+        for value in (
+            self.sudo().signing_secret_encrypted,
+            self.sudo().previous_secret_encrypted,
+        ):
+            if not value:
+                continue
+            try:
+                result.append(fernet.decrypt(value.encode()).decode())
+            except InvalidToken as err:
+                raise UserError(
+                    self.env._(
+                        "The signing secret of client %(client)s cannot be "
+                        "decrypted: the encryption key changed. Issue new "
+                        "credentials.",
+                        client=self.name,
+                    )
+                ) from err
+        return result
+
+    # ------------------------------------------------------------------
+    # Authentication and rate limit (used by the inbound API)
+    # ------------------------------------------------------------------
+    @api.model
+    def _find_by_token(self, token):
+        if not token:
+            return self.browse()
+        # sudo: authentication happens before any user is known.
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("token_hash", "=", hash_token(token))], limit=1)
+        )
+
+    def _count_request(self):
+        """Count one request in the current minute window.
+
+        :returns: seconds until the window ends when the limit is exceeded,
+            else 0.
+        """
+        self.ensure_one()
+        if not self.rate_limit_per_minute:
+            return 0
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO integration_client_rate AS r
+                        (client_id, window_start, hits)
+                    VALUES (%s, date_trunc('minute', now() at time zone 'UTC'), 1)
+                    ON CONFLICT (client_id, window_start)
+                    DO UPDATE SET hits = r.hits + 1
+                    RETURNING hits,
+                        60 - extract(second from now() at time zone 'UTC')::int
+                    """,
+                    self.id,
+                )
+            )
+            hits, remaining = cr.fetchone()
+        if hits > self.rate_limit_per_minute:
+            return max(int(remaining), 1)
+        return 0
+
+    @api.model
+    def _gc_rate_windows(self):
+        self.env.cr.execute(
+            "DELETE FROM integration_client_rate "
+            "WHERE window_start < now() at time zone 'UTC' - interval '1 hour'"
+        )

@@ -1,0 +1,454 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, split_every
+
+from ..exceptions import TransientIntegrationError
+
+_logger = logging.getLogger(__name__)
+
+# Seconds to wait before each new attempt after a transient failure; when
+# they are used up the event is dead and waits for a person.
+RETRY_SCHEDULE = (10, 60, 300, 1800, 7200)
+
+EVENT_STATES = [
+    ("received", "Received"),
+    ("processing", "Processing"),
+    ("processed", "Processed"),
+    ("failed", "Failed (will retry)"),
+    ("dead", "Dead"),
+    ("stale", "Stale"),
+    ("skipped", "Skipped"),
+]
+REPLAYABLE_STATES = ("dead", "failed")
+
+
+class IntegrationEvent(models.Model):
+    """One CloudEvent received from or sent to a partner system."""
+
+    _name = "integration.event"
+    _description = "Integration Event"
+    _order = "id desc"
+
+    direction = fields.Selection(
+        [("in", "Inbound"), ("out", "Outbound")], required=True, index=True
+    )
+    cloudevent_id = fields.Char(
+        "Event ID", required=True, help="CloudEvents id, unique per source."
+    )
+    source = fields.Char(required=True, help="CloudEvents source: the sending system.")
+    event_type = fields.Char("Type", required=True, index=True)
+    subject = fields.Char(required=True)
+    event_time = fields.Datetime(
+        "Business Time", required=True, help="When the business fact happened."
+    )
+    event_sequence = fields.Integer(
+        "Sequence", help="Order of the event among the events of its subject."
+    )
+    traceparent = fields.Char(help="W3C trace context of the event.")
+    payload = fields.Text(help="The event as received or sent (JSON).")
+    payload_pretty = fields.Text(compute="_compute_payload_pretty", string="Event")
+    payload_hash = fields.Char(help="SHA-256 of the canonical event JSON.")
+    state = fields.Selection(
+        EVENT_STATES, required=True, default="received", index=True
+    )
+    error = fields.Text(readonly=True)
+    result = fields.Text(readonly=True, help="JSON result of the processing.")
+    client_id = fields.Many2one("integration.client", ondelete="restrict", index=True)
+    company_id = fields.Many2one(
+        "res.company", related="client_id.company_id", store=True, index=True
+    )
+    received_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, index=True
+    )
+    processed_at = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    replay_count = fields.Integer(readonly=True)
+    link_ids = fields.One2many(
+        "integration.record.link", "event_id", string="Linked Records"
+    )
+
+    _sql_constraints = [
+        (
+            "source_event_uniq",
+            "unique(source, cloudevent_id)",
+            "An event id is unique per source.",
+        ),
+    ]
+
+    def init(self):
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS integration_event_subject_open_idx
+            ON integration_event (source, subject, event_sequence, event_time, id)
+            WHERE state IN ('received', 'failed', 'processing')
+            """
+        )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS integration_event_subject_seq_idx
+            ON integration_event (source, subject, event_sequence)
+            WHERE state = 'processed'
+            """
+        )
+
+    @api.depends("cloudevent_id", "event_type")
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = f"{event.event_type} {event.cloudevent_id}"
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for event in self:
+            try:
+                event.payload_pretty = json.dumps(
+                    json.loads(event.payload or "null"), indent=2, ensure_ascii=False
+                )
+            except ValueError:
+                event.payload_pretty = event.payload
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_replay(self):
+        """Process dead or failed events again, after a fix."""
+        if not self.env.user.has_group("integration_log.group_integration_manager"):
+            raise AccessError(
+                self.env._("Only Integration Managers can replay events.")
+            )
+        wrong = self.filtered(lambda e: e.state not in REPLAYABLE_STATES)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only dead or failed events can be replayed; %(events)s cannot.",
+                    events=", ".join(
+                        f"{e.display_name} ({e.state})" for e in wrong[:10]
+                    ),
+                )
+            )
+        inbound = self.filtered(lambda e: e.direction == "in")
+        self.sudo().write(
+            {
+                "state": "received",
+                "error": False,
+                "next_attempt_at": False,
+                "attempt_count": 0,
+            }
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE integration_event SET replay_count = replay_count + 1 "
+                "WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["replay_count"])
+        inbound._enqueue_processing()
+        return True
+
+    def action_view_payload(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Processing of inbound events
+    # ------------------------------------------------------------------
+    def _enqueue_processing(self, eta=None, identity_key=None):
+        if not self:
+            return
+        # sudo: the job does bookkeeping on events; handlers run as the
+        # client's technical user (see _get_handler).
+        self.sudo().with_delay(
+            eta=eta,
+            identity_key=identity_key,
+            description=self.env._(
+                "Process %(count)s inbound integration event(s)", count=len(self)
+            ),
+        )._job_process_events()
+
+    def _enqueue_retry(self):
+        self.ensure_one()
+        self._enqueue_processing(
+            eta=self.next_attempt_at,
+            identity_key=f"integration_event:retry:{self.id}:{self.attempt_count}",
+        )
+
+    def _job_process_events(self):
+        """Queue job: apply the events of the subjects of ``self`` in order.
+
+        Each (source, subject) is processed under a transaction-level
+        advisory lock, so two jobs never apply events of one subject at once;
+        a subject held by another job is handed to a new job a bit later.
+        """
+        keys = sorted({(event.source, event.subject) for event in self})
+        busy = []
+        for source, subject in keys:
+            if self._try_lock_subject(source, subject):
+                self._process_subject(source, subject)
+            else:
+                busy.append((source, subject))
+        if busy:
+            self.filtered(lambda e: (e.source, e.subject) in busy)._enqueue_processing(
+                eta=5
+            )
+        return f"{len(keys) - len(busy)} subject(s) processed, {len(busy)} busy"
+
+    def _try_lock_subject(self, source, subject):
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+                f"integration_event\x1f{source}\x1f{subject}",
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _open_events_of_subject(self, source, subject):
+        return self.search(
+            [
+                ("direction", "=", "in"),
+                ("source", "=", source),
+                ("subject", "=", subject),
+                ("state", "in", ("received", "failed", "processing")),
+            ],
+            order="event_sequence, event_time, id",
+        )
+
+    def _last_applied_sequence(self, source, subject):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT max(event_sequence) FROM integration_event
+                WHERE source = %s AND subject = %s AND state = 'processed'
+                """,
+                source,
+                subject,
+            )
+        )
+        return self.env.cr.fetchone()[0] or 0
+
+    def _process_subject(self, source, subject):
+        events = self._open_events_of_subject(source, subject)
+        last_applied = self._last_applied_sequence(source, subject)
+        now = fields.Datetime.now()
+        for index, event in enumerate(events):
+            if event.state == "failed" and event.next_attempt_at > now:
+                # Later events of the subject wait behind the failed one.
+                event._enqueue_retry()
+                break
+            if event.event_sequence and event.event_sequence < last_applied:
+                event._mark_stale(last_applied)
+                continue
+            if event._is_superseded_by(events[index + 1 :]):
+                event._mark_skipped()
+                continue
+            event._apply()
+            if event.state == "processed":
+                last_applied = max(last_applied, event.event_sequence or 0)
+            elif event.state == "failed":
+                event._enqueue_retry()
+                break
+
+    def _is_superseded_by(self, later_events):
+        catalogue = self.env["integration.event.type"]._get_catalogue()
+        entry = catalogue.get(self.event_type) or {}
+        return entry.get("latest_only") and any(
+            e.event_type == self.event_type for e in later_events
+        )
+
+    def _get_handler(self):
+        entry = self.env["integration.event.type"]._get_catalogue().get(self.event_type)
+        if not entry or entry["direction"] == "out":
+            raise UserError(
+                self.env._(
+                    "type: no inbound handler is registered for event type %(type)s.",
+                    type=self.event_type,
+                )
+            )
+        model = self.env[entry["handler_model"]]
+        if self.client_id.user_id:
+            model = model.with_user(self.client_id.user_id).with_company(
+                self.client_id.company_id
+            )
+        return getattr(model, entry["handler_method"])
+
+    def _apply(self):
+        """Run the handler; its work and the new state commit together."""
+        self.ensure_one()
+        self.write({"state": "processing", "attempt_count": self.attempt_count + 1})
+        try:
+            with self.env.cr.savepoint():
+                handler = self._get_handler()
+                result = handler(self)
+        except TransientIntegrationError as err:
+            self._mark_failed(str(err), err.retry_after)
+        except (UserError, ValidationError) as err:
+            self._mark_dead(err.args[0])
+        except psycopg2.IntegrityError as err:
+            # Usually a concurrent insert of the same business key: retry.
+            self._mark_failed(str(err).strip())
+        except psycopg2.Error:
+            # Serialization failures and lost connections: queue_job retries
+            # the whole job, with all state changes rolled back.
+            raise
+        except Exception as err:
+            _logger.exception("Unexpected error applying %s", self.display_name)
+            self._mark_dead(
+                self.env._(
+                    "Unexpected error (%(error_type)s): %(error)s",
+                    error_type=type(err).__name__,
+                    error=str(err),
+                )
+            )
+        else:
+            self._mark_processed(result)
+
+    def _mark_processed(self, result):
+        if isinstance(result, models.BaseModel):
+            self._link_records(result)
+            result = {"model": result._name, "ids": result.ids}
+        self.write(
+            {
+                "state": "processed",
+                "result": json.dumps(result) if result is not None else False,
+                "error": False,
+                "next_attempt_at": False,
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _mark_failed(self, message, retry_after=None):
+        if self.attempt_count > len(RETRY_SCHEDULE):
+            self._mark_dead(
+                self.env._(
+                    "Gave up after %(count)s attempts: %(error)s",
+                    count=self.attempt_count,
+                    error=message,
+                )
+            )
+            return
+        delay = retry_after or RETRY_SCHEDULE[self.attempt_count - 1]
+        self.write(
+            {
+                "state": "failed",
+                "error": message,
+                "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
+            }
+        )
+
+    def _mark_dead(self, message):
+        self.write(
+            {
+                "state": "dead",
+                "error": message,
+                "next_attempt_at": False,
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _mark_stale(self, last_applied):
+        self.write(
+            {
+                "state": "stale",
+                "error": self.env._(
+                    "sequence: %(sequence)s is lower than %(applied)s, already "
+                    "applied for subject %(subject)s.",
+                    sequence=self.event_sequence,
+                    applied=last_applied,
+                    subject=self.subject,
+                ),
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _mark_skipped(self):
+        self.write(
+            {
+                "state": "skipped",
+                "error": self.env._(
+                    "Replaced by a later %(type)s event for subject %(subject)s.",
+                    type=self.event_type,
+                    subject=self.subject,
+                ),
+                "processed_at": fields.Datetime.now(),
+            }
+        )
+
+    def _link_records(self, records):
+        """Record which business documents this event touched."""
+        self.ensure_one()
+        self.env["integration.record.link"].sudo().create(
+            [
+                {"event_id": self.id, "res_model": record._name, "res_id": record.id}
+                for record in records
+            ]
+        )
+
+    def _get_data(self):
+        """The ``data`` of the event, as a Python object."""
+        self.ensure_one()
+        return json.loads(self.payload or "{}").get("data")
+
+    @api.model
+    def _cron_dispatch_overdue(self, grace_minutes=10, limit=5000):
+        """Hand events that no job picked up to new jobs: nothing is left behind."""
+        threshold = fields.Datetime.now() - timedelta(minutes=grace_minutes)
+        events = self.search(
+            [
+                ("direction", "=", "in"),
+                "|",
+                "&",
+                ("state", "in", ("received", "processing")),
+                ("received_at", "<", threshold),
+                "&",
+                ("state", "=", "failed"),
+                ("next_attempt_at", "<", threshold),
+            ],
+            limit=limit,
+            order="id",
+        )
+        for chunk in split_every(500, events.ids):
+            self.browse(chunk)._enqueue_processing(
+                identity_key=f"integration_event:overdue:{chunk[0]}-{chunk[-1]}"
+            )
+        return len(events)
+
+    # ------------------------------------------------------------------
+    # API representation
+    # ------------------------------------------------------------------
+    def _api_status(self):
+        self.ensure_one()
+        return {
+            "id": self.cloudevent_id,
+            "source": self.source,
+            "type": self.event_type,
+            "subject": self.subject,
+            "sequence": self.event_sequence or None,
+            "status": self.state,
+            "received_at": _iso(self.received_at),
+            "processed_at": _iso(self.processed_at),
+            "next_attempt_at": _iso(self.next_attempt_at),
+            "attempts": self.attempt_count,
+            "error": self.error or None,
+            "result": json.loads(self.result) if self.result else None,
+            "links": [
+                {"model": link.res_model, "id": link.res_id, "name": link.display_name}
+                for link in self.link_ids
+            ],
+        }
+
+
+def _iso(value):
+    return value.isoformat() + "Z" if value else None

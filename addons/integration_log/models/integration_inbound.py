@@ -1,0 +1,476 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import re
+from urllib.parse import quote
+
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..protocol import envelope, patterns, signature
+from ..protocol.problem import ProblemError
+from .integration_refusal import BODY_EXCERPT_CHARS
+
+API_BASE = "/integration/v1"
+_BEARER_RE = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+class IntegrationInbound(models.AbstractModel):
+    """The inbound half of protocol v1: authenticate, validate, store.
+
+    Controllers stay thin and call these methods; every method raises
+    :class:`~..protocol.problem.ProblemError` for a refusal.
+    """
+
+    _name = "integration.inbound"
+    _description = "Integration Inbound API"
+
+    # ------------------------------------------------------------------
+    # Authentication
+    # ------------------------------------------------------------------
+    @api.model
+    def _authenticate(self, authorization, remote_addr):
+        match = _BEARER_RE.match(authorization or "")
+        if not match:
+            raise ProblemError(
+                "unauthorized",
+                "Authorization: send the client token as 'Bearer <token>'.",
+            )
+        client = self.env["integration.client"]._find_by_token(match.group(1))
+        if not client or not client.active or not client.user_id.active:
+            raise ProblemError(
+                "unauthorized", "Authorization: the token is unknown or inactive."
+            )
+        if not patterns.ip_allowed(remote_addr, client.ip_allowlist):
+            err = ProblemError(
+                "ip_forbidden",
+                f"IP address {remote_addr} is not in the allow-list of this client.",
+            )
+            err.client = client
+            raise err
+        return client
+
+    @api.model
+    def _check_rate_limit(self, client):
+        retry_after = client._count_request()
+        if retry_after:
+            err = ProblemError(
+                "rate_limited",
+                f"More than {client.rate_limit_per_minute} requests in a minute; "
+                f"retry in {retry_after} s.",
+                headers={"Retry-After": str(retry_after)},
+            )
+            err.client = client
+            raise err
+
+    @api.model
+    def _verify_signature(self, client, headers, body):
+        offered = headers.get("webhook-signature")
+        if not client.require_signature and not offered:
+            return
+        secrets_ = client._signing_secrets()
+        if not secrets_:
+            raise ProblemError(
+                "bad_signature",
+                "This client has no signing secret yet; an Integration Manager "
+                "must issue credentials.",
+            )
+        try:
+            signature.verify(
+                secrets_,
+                headers.get("webhook-id"),
+                headers.get("webhook-timestamp"),
+                offered,
+                body,
+            )
+        except signature.StaleTimestampError as err:
+            raise ProblemError("stale_timestamp", str(err)) from err
+        except signature.SignatureError as err:
+            raise ProblemError("bad_signature", str(err)) from err
+
+    # ------------------------------------------------------------------
+    # POST /events
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_content_type(self, content_type):
+        kind = envelope.media_type(content_type)
+        if kind not in (envelope.CONTENT_TYPE_SINGLE, envelope.CONTENT_TYPE_BATCH):
+            raise ProblemError(
+                "unsupported_media_type",
+                f"Content-Type {content_type or '(none)'!r} is not supported: send "
+                f"{envelope.CONTENT_TYPE_SINGLE} or {envelope.CONTENT_TYPE_BATCH}.",
+            )
+        return kind
+
+    @api.model
+    def _max_body_bytes(self, kind):
+        if kind == envelope.CONTENT_TYPE_SINGLE:
+            return envelope.MAX_EVENT_BYTES
+        return envelope.MAX_BATCH_BYTES
+
+    @api.model
+    def _check_body_size(self, kind, size):
+        limit = self._max_body_bytes(kind)
+        if size > limit:
+            what = "an event" if kind == envelope.CONTENT_TYPE_SINGLE else "a batch"
+            raise ProblemError(
+                "too_large",
+                f"The body has {size} bytes; {what} may have at most {limit} bytes.",
+            )
+
+    @api.model
+    def _ingest(self, client, kind, body, headers, request_info):
+        """Store the events of a POST /events body.
+
+        :returns: ``(http_status, response_dict)``
+        """
+        self._verify_signature(client, headers, body)
+        try:
+            parsed = json.loads(body)
+        except ValueError as err:
+            raise ProblemError(
+                "invalid_json",
+                f"The body is not valid JSON: {err}.",
+                errors=[{"pointer": "", "message": str(err)}],
+            ) from err
+        if kind == envelope.CONTENT_TYPE_SINGLE:
+            return self._ingest_single(client, parsed)
+        return self._ingest_batch(client, parsed, len(body), request_info)
+
+    @api.model
+    def _ingest_single(self, client, event):
+        try:
+            row = self._check_event(client, event, ())
+            outcome = self._store_events(client, [row])[0]
+            if outcome["status"] == "conflict":
+                raise outcome["problem"]
+        except ProblemError as err:
+            err.event = event
+            raise
+        status = 202 if outcome["status"] == "accepted" else 200
+        return status, self._outcome_body(row, outcome)
+
+    @api.model
+    def _ingest_batch(self, client, events, body_size, request_info):
+        if not isinstance(events, list) or not events:
+            raise ProblemError(
+                "invalid_request",
+                f"A batch is a JSON array of 1 to {envelope.MAX_BATCH_EVENTS} events.",
+                errors=[{"pointer": "", "message": "expected a non-empty array"}],
+            )
+        if len(events) > envelope.MAX_BATCH_EVENTS:
+            raise ProblemError(
+                "too_large",
+                f"The batch has {len(events)} events; at most "
+                f"{envelope.MAX_BATCH_EVENTS} are accepted.",
+            )
+        results, rows, positions, refusals = [None] * len(events), [], [], []
+        for index, event in enumerate(events):
+            try:
+                if body_size > envelope.MAX_EVENT_BYTES:
+                    self._check_event_size(event, index)
+                rows.append(self._check_event(client, event, (index,)))
+                positions.append(index)
+            except ProblemError as err:
+                results[index] = self._rejected(event, err)
+                refusals.append((err, event))
+        for index, row, outcome in zip(
+            positions, rows, self._store_events(client, rows), strict=True
+        ):
+            if outcome["status"] == "conflict":
+                results[index] = self._rejected(events[index], outcome["problem"])
+                refusals.append((outcome["problem"], events[index]))
+            else:
+                results[index] = {
+                    "id": row["cloudevent_id"],
+                    "status": outcome["status"],
+                }
+        if refusals:
+            self._log_refusals(client, refusals, request_info)
+        return 200, {"results": results}
+
+    @api.model
+    def _rejected(self, event, err):
+        event_id = event.get("id") if isinstance(event, dict) else None
+        return {"id": event_id, "status": "rejected", "error": err.to_dict()}
+
+    @api.model
+    def _check_event_size(self, event, index):
+        size = len(json.dumps(event, ensure_ascii=False).encode())
+        if size > envelope.MAX_EVENT_BYTES:
+            raise ProblemError(
+                "too_large",
+                f"Event {index} has {size} bytes; an event may have at most "
+                f"{envelope.MAX_EVENT_BYTES} bytes.",
+                errors=[{"pointer": f"/{index}", "message": "event too large"}],
+            )
+
+    @api.model
+    def _check_event(self, client, event, base_path):
+        """Validate one event; return the row to store or raise a problem."""
+        errors = envelope.envelope_errors(event, base_path)
+        if errors:
+            raise ProblemError(
+                "invalid_envelope",
+                "The CloudEvents envelope is invalid: "
+                + "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5]),
+                errors=errors,
+            )
+        event_type = event["type"]
+        entry = self.env["integration.event.type"]._get_catalogue().get(event_type)
+        if not entry or entry["direction"] not in ("in", "both"):
+            raise ProblemError(
+                "unknown_type",
+                f"type: {event_type!r} is not an inbound event type of this "
+                "server; GET /integration/v1/schemas lists them.",
+                errors=[
+                    {
+                        "pointer": envelope.pointer([*base_path, "type"]),
+                        "message": f"unknown event type {event_type!r}",
+                    }
+                ],
+            )
+        if not patterns.type_allowed(event_type, client.allowed_event_types):
+            raise ProblemError(
+                "type_forbidden",
+                f"type: client {client.name!r} may not send {event_type!r} events.",
+            )
+        validator = self.env["integration.event.type"]._get_validator(
+            entry["schema_file"]
+        )
+        errors = envelope.data_errors(validator, event, base_path)
+        if errors:
+            raise ProblemError(
+                "invalid_data",
+                f"data does not match the schema of {event_type}: "
+                + "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5]),
+                errors=errors,
+            )
+        return self._prepare_event_row(event)
+
+    @api.model
+    def _prepare_event_row(self, event):
+        return {
+            "cloudevent_id": event["id"],
+            "source": event["source"],
+            "event_type": event["type"],
+            "subject": event["subject"],
+            "event_time": envelope.parse_time(event["time"]),
+            "event_sequence": event.get("sequence"),
+            "traceparent": event.get("traceparent"),
+            "payload": json.dumps(event, ensure_ascii=False),
+            "payload_hash": envelope.payload_hash(event),
+        }
+
+    @api.model
+    def _store_events(self, client, rows):
+        """Insert the events; the unique (source, id) index decides duplicates.
+
+        A plain INSERT ... ON CONFLICT DO NOTHING is atomic under concurrent
+        requests, unlike a read-then-write. Under REPEATABLE READ, a row
+        committed by a concurrent request after our snapshot makes PostgreSQL
+        raise a serialization failure, and Odoo retries the whole request,
+        which then sees the row as a duplicate.
+
+        :returns: one outcome dict per row, in order.
+        """
+        if not rows:
+            return []
+        Event = self.env["integration.event"]
+        Event.flush_model()
+        inserted = self._insert_rows(client, rows)
+        missing = [
+            (row["source"], row["cloudevent_id"])
+            for row in rows
+            if (row["source"], row["cloudevent_id"]) not in inserted
+        ]
+        known = self._existing_events(missing)
+        first_hash = {}
+        for row in rows:
+            first_hash.setdefault(
+                (row["source"], row["cloudevent_id"]), row["payload_hash"]
+            )
+        known.update((key, (eid, first_hash[key])) for key, eid in inserted.items())
+        outcomes, accepted_ids = [], []
+        for row in rows:
+            key = (row["source"], row["cloudevent_id"])
+            if key in inserted and inserted[key] not in accepted_ids:
+                accepted_ids.append(inserted[key])
+                outcomes.append({"status": "accepted", "event_id": inserted[key]})
+            else:
+                outcomes.append(self._duplicate_outcome(row, *known[key]))
+        Event.browse(accepted_ids)._enqueue_processing()
+        return outcomes
+
+    @api.model
+    def _duplicate_outcome(self, row, event_id, payload_hash):
+        if payload_hash == row["payload_hash"]:
+            return {"status": "duplicate", "event_id": event_id}
+        return {
+            "status": "conflict",
+            "event_id": event_id,
+            "problem": ProblemError(
+                "conflict",
+                f"id: event {row['cloudevent_id']!r} of source {row['source']!r} "
+                "was already accepted with a different payload.",
+            ),
+        }
+
+    @api.model
+    def _insert_rows(self, client, rows):
+        uid = client.user_id.id
+        values = SQL(", ").join(
+            SQL(
+                "('in', %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', %s, %s, "
+                "now() at time zone 'UTC', 0, 0, %s, now() at time zone 'UTC', %s, "
+                "now() at time zone 'UTC')",
+                row["cloudevent_id"],
+                row["source"],
+                row["event_type"],
+                row["subject"],
+                row["event_time"],
+                row["event_sequence"],
+                row["traceparent"],
+                row["payload"],
+                row["payload_hash"],
+                client.id,
+                client.company_id.id,
+                uid,
+                uid,
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO integration_event (
+                    direction, cloudevent_id, source, event_type, subject,
+                    event_time, event_sequence, traceparent, payload, payload_hash,
+                    state, client_id, company_id, received_at, attempt_count,
+                    replay_count, create_uid, create_date, write_uid, write_date
+                ) VALUES %s
+                ON CONFLICT (source, cloudevent_id) DO NOTHING
+                RETURNING source, cloudevent_id, id
+                """,
+                values,
+            )
+        )
+        return {
+            (src, ce_id): event_id for src, ce_id, event_id in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _existing_events(self, keys):
+        if not keys:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT source, cloudevent_id, id, payload_hash
+                FROM integration_event
+                WHERE (source, cloudevent_id) IN %s
+                """,
+                tuple(keys),
+            )
+        )
+        found = {
+            (src, ce_id): (eid, h) for src, ce_id, eid, h in self.env.cr.fetchall()
+        }
+        if len(found) < len(set(keys)):
+            raise UserError(
+                self.env._(
+                    "An event of this request was neither stored nor found; "
+                    "send it again."
+                )
+            )
+        return found
+
+    @api.model
+    def _outcome_body(self, row, outcome):
+        body = {
+            "id": row["cloudevent_id"],
+            "source": row["source"],
+            "status": outcome["status"],
+            "status_url": self._status_url(row["source"], row["cloudevent_id"]),
+        }
+        if outcome["status"] == "duplicate":
+            event = self.env["integration.event"].browse(outcome["event_id"])
+            body["state"] = event.state
+            body["result"] = json.loads(event.result) if event.result else None
+        return body
+
+    @api.model
+    def _status_url(self, source, cloudevent_id):
+        return (
+            f"{API_BASE}/events/{quote(cloudevent_id, safe='')}"
+            f"?source={quote(source, safe='')}"
+        )
+
+    # ------------------------------------------------------------------
+    # GET /events/{id}
+    # ------------------------------------------------------------------
+    @api.model
+    def _event_status(self, client, cloudevent_id, source):
+        if not source:
+            raise ProblemError(
+                "invalid_request",
+                "source: the query parameter source is required.",
+                errors=[{"pointer": "", "message": "missing query parameter source"}],
+            )
+        event = self.env["integration.event"].search(
+            [
+                ("direction", "=", "in"),
+                ("source", "=", source),
+                ("cloudevent_id", "=", cloudevent_id),
+                ("client_id", "=", client.id),
+            ],
+            limit=1,
+        )
+        if not event:
+            raise ProblemError(
+                "not_found",
+                f"No event {cloudevent_id!r} from source {source!r} was received "
+                "from this client.",
+            )
+        return event._api_status()
+
+    # ------------------------------------------------------------------
+    # Refusal log
+    # ------------------------------------------------------------------
+    @api.model
+    def _log_refusals(self, client, refusals, request_info):
+        """Record refusals; ``refusals`` is a list of (ProblemError, event)."""
+        vals_list = []
+        for err, event in refusals:
+            event = event if isinstance(event, dict) else {}
+            vals_list.append(
+                {
+                    "client_id": client.id if client else False,
+                    "reason": err.reason,
+                    "status": err.status,
+                    "detail": err.detail,
+                    "errors": json.dumps(err.errors) if err.errors else False,
+                    "event_source": _text(event.get("source")),
+                    "event_id": _text(event.get("id")),
+                    "event_type": _text(event.get("type")),
+                    **request_info,
+                }
+            )
+        self.env["integration.refusal"].create(vals_list)
+
+    @api.model
+    def _request_info(self, httprequest, body=b""):
+        return {
+            "method": httprequest.method,
+            "path": httprequest.full_path.rstrip("?")[:512],
+            "remote_addr": httprequest.remote_addr,
+            "request_id": (httprequest.headers.get("webhook-id") or "")[:255] or False,
+            "body_excerpt": body[:BODY_EXCERPT_CHARS].decode("utf-8", "replace")
+            if body
+            else False,
+        }
+
+
+def _text(value):
+    return value[:255] if isinstance(value, str) else False

@@ -1,0 +1,2 @@
+from . import test_client_credentials
+from . import test_event_type_registry

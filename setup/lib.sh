@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Shared set-up functions of the suite; sourced by setup/demo.sh and setup/test.sh.
+# Everything is configured by environment variables (see README.rst):
+#   PYTHON          Python 3.10-3.12 to use (default: the first found)
+#   ODOO_SRC        an Odoo 18.0 source tree to use when no Odoo is importable
+#   MFG_VENV        virtualenv of the suite (default: <repo>/.venv)
+#   MFG_ODOO_URL    where to download Odoo 18.0 Community source from
+#   PGHOST, PGPORT, PGUSER, PGPASSWORD   PostgreSQL connection (libpq defaults)
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${MFG_VENV:-$REPO/.venv}
+ODOO_DOWNLOAD_DIR=$REPO/.odoo-src
+ODOO_URL=${MFG_ODOO_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}
+SUITE_NAME=mfg_integration_suite
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[33mwarning:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+python_version_ok() {
+    "$1" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))' \
+        2>/dev/null
+}
+
+python_has_odoo18() {
+    (cd / && "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[:2] != (18, 0))') \
+        2>/dev/null
+}
+
+candidate_pythons() {
+    if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
+    local p
+    for p in python3 python3.12 python3.11 python3.10; do
+        command -v "$p" >/dev/null 2>&1 && echo "$p"
+    done
+}
+
+# Sets BASE_PYTHON and ODOO_MODE (importable | source | none); ODOO_SRC for source.
+find_odoo() {
+    local allow_download=$1 p
+    BASE_PYTHON=""
+    for p in $(candidate_pythons); do
+        python_version_ok "$p" || continue
+        [ -n "$BASE_PYTHON" ] || BASE_PYTHON=$p
+        if python_has_odoo18 "$p"; then
+            BASE_PYTHON=$p
+            ODOO_MODE=importable
+            say "Using the Odoo 18.0 importable from $(command -v "$p")"
+            return
+        fi
+    done
+    [ -n "$BASE_PYTHON" ] || die "no Python 3.10, 3.11 or 3.12 found: install one or set PYTHON."
+    if [ -n "${ODOO_SRC:-}" ]; then
+        check_odoo_src "$ODOO_SRC"
+        ODOO_MODE=source
+        say "Using the Odoo 18.0 source tree ODOO_SRC=$ODOO_SRC"
+        return
+    fi
+    if [ -f "$ODOO_DOWNLOAD_DIR/odoo/release.py" ]; then
+        ODOO_SRC=$ODOO_DOWNLOAD_DIR
+        ODOO_MODE=source
+        say "Using the Odoo 18.0 source downloaded earlier into $ODOO_SRC"
+        return
+    fi
+    if [ "$allow_download" = yes ]; then
+        download_odoo
+        ODOO_SRC=$ODOO_DOWNLOAD_DIR
+        ODOO_MODE=source
+        return
+    fi
+    ODOO_MODE=none
+}
+
+check_odoo_src() {
+    [ -f "$1/odoo/release.py" ] ||
+        die "ODOO_SRC=$1 is not an Odoo source tree (no odoo/release.py)."
+    grep -Eq "^version_info = \(18, 0" "$1/odoo/release.py" ||
+        die "ODOO_SRC=$1 is not Odoo 18.0 (see its odoo/release.py)."
+}
+
+download_odoo() {
+    say "Downloading Odoo 18.0 Community source from $ODOO_URL"
+    command -v curl >/dev/null || die "curl is needed to download Odoo (or set ODOO_SRC)."
+    local tmp
+    tmp=$(mktemp -d)
+    curl -fL --retry 3 -o "$tmp/odoo.tar.gz" "$ODOO_URL" ||
+        die "could not download $ODOO_URL; set ODOO_SRC to an Odoo 18.0 source tree."
+    mkdir -p "$tmp/src"
+    tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1
+    check_odoo_src "$tmp/src"
+    rm -rf "$ODOO_DOWNLOAD_DIR"
+    mv "$tmp/src" "$ODOO_DOWNLOAD_DIR"
+    rm -rf "$tmp"
+}
+
+# Creates the virtualenv and installs Odoo's and the suite's requirements.
+make_venv() {
+    local venv_args=()
+    [ "$ODOO_MODE" = importable ] && venv_args+=(--system-site-packages)
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating the virtualenv $VENV"
+        "$BASE_PYTHON" -m venv "${venv_args[@]}" "$VENV" ||
+            die "could not create a virtualenv (Debian/Ubuntu: apt-get install python3-venv)."
+    fi
+    PY=$VENV/bin/python
+    "$PY" -m pip install -q --upgrade pip >/dev/null
+    if [ "$ODOO_MODE" = source ]; then
+        "$PY" - "$ODOO_SRC" <<'PYEOF'
+import pathlib, site, sys
+pth = pathlib.Path(site.getsitepackages()[0]) / "odoo-src.pth"
+pth.write_text(sys.argv[1] + "\n")
+PYEOF
+        install_odoo_requirements
+    fi
+    say "Installing the suite's Python requirements"
+    "$PY" -m pip install -q -r "$REPO/requirements.txt" ||
+        die "pip could not install requirements.txt (see the messages above)."
+}
+
+install_odoo_requirements() {
+    local stamp=$VENV/.odoo-requirements-done
+    [ -f "$stamp" ] && return
+    say "Installing Odoo 18.0's Python requirements (a few minutes the first time)"
+    local req constraints
+    req=$(mktemp)
+    constraints=$(mktemp)
+    # python-ldap only serves auth_ldap and needs LDAP headers to build.
+    grep -viE '^python-ldap' "$ODOO_SRC/requirements.txt" >"$req"
+    if ! command -v pg_config >/dev/null; then
+        warn "pg_config not found: using psycopg2-binary instead of building psycopg2."
+        sed -i -E 's/^psycopg2([=<> ;]|$)/psycopg2-binary\1/' "$req"
+    fi
+    # Old pinned sdists still import pkg_resources, gone from newer setuptools.
+    echo 'setuptools<70' >"$constraints"
+    PIP_CONSTRAINT=$constraints "$PY" -m pip install -q --prefer-binary -r "$req" ||
+        die "pip could not install Odoo's requirements. On Debian/Ubuntu install \
+build-essential python3-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev, \
+then run this command again."
+    rm -f "$req" "$constraints"
+    touch "$stamp"
+}
+
+# OCA queue_job, in a version that matches the Odoo found: builds of Odoo 18.0
+# older than early 2025 lack odoo.api.private, which queue_job >= 18.0.1.7.1 uses.
+install_queue_job() {
+    local spec
+    if (cd / && "$PY" -c 'import odoo.api, sys; sys.exit(not hasattr(odoo.api, "private"))'); then
+        spec='odoo-addon-queue-job>=18.0.1.7.1,<18.1'
+    else
+        spec='odoo-addon-queue-job>=18.0.1.0,<=18.0.1.7.0'
+    fi
+    local target=$VENV/oca
+    if [ -f "$target/.spec" ] && [ "$(cat "$target/.spec")" = "$spec" ]; then
+        return
+    fi
+    say "Installing OCA queue_job ($spec)"
+    rm -rf "$target"
+    "$PY" -m pip install -q --no-deps --target "$target" "$spec" ||
+        die "pip could not install $spec."
+    echo "$spec" >"$target/.spec"
+}
+
+# Odoo finds a module by its directory name, so the repository (the umbrella
+# module) is linked under its module name, whatever the clone is called.
+link_suite() {
+    mkdir -p "$VENV/suite-addons"
+    ln -sfn "$REPO" "$VENV/suite-addons/$SUITE_NAME"
+    echo "$VENV/suite-addons"
+}
+
+addons_path() {
+    local links odoo_root
+    links=$(link_suite)
+    odoo_root=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+    local paths=("$odoo_root/odoo/addons")
+    [ -d "$odoo_root/addons" ] && paths+=("$odoo_root/addons")
+    paths+=("$VENV/oca/odoo/addons" "$links" "$REPO/addons")
+    if [ "${1:-}" = with-tests ]; then paths+=("$REPO/tests/addons"); fi
+    local IFS=,
+    echo "${paths[*]}"
+}
+
+run_odoo() {
+    (cd "$REPO" && exec "$PY" -m odoo "$@")
+}
+
+# Makes sure PostgreSQL accepts us with a role that may create databases.
+ensure_db_role() {
+    command -v psql >/dev/null ||
+        die "psql not found: install the PostgreSQL client (Debian/Ubuntu: apt-get install postgresql-client)."
+    local role=${PGUSER:-$(id -un)}
+    if [ "$role" = postgres ]; then
+        warn "Odoo refuses to run as the PostgreSQL user 'postgres'; using role 'odoo'."
+        role=odoo
+        export PGUSER=odoo
+    fi
+    if psql -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+        return
+    fi
+    say "Creating the PostgreSQL role $role"
+    local sql="CREATE ROLE \"$role\" LOGIN CREATEDB"
+    if psql -h "${PGHOST:-127.0.0.1}" -U postgres -d postgres -qc "$sql" 2>/dev/null ||
+        (command -v sudo >/dev/null && sudo -n -u postgres psql -d postgres -qc "$sql" 2>/dev/null) ||
+        (command -v runuser >/dev/null && runuser -u postgres -- psql -d postgres -qc "$sql" 2>/dev/null); then
+        psql -d postgres -Atqc 'select 1' >/dev/null 2>&1 && return
+    fi
+    die "cannot connect to PostgreSQL as '$role'. Start PostgreSQL, or set PGHOST, \
+PGPORT, PGUSER and PGPASSWORD to a role that may create databases (createuser -d $role)."
+}
+
+free_port() {
+    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs every test of the suite:
+#   1. static checks: ruff (lint and format) and pylint-odoo;
+#   2. pure-Python tests (pytest): signatures, envelopes, patterns...;
+#   3. the Odoo test runner on a fresh database with all suite modules, when an
+#      Odoo 18.0 is found (importable, ODOO_SRC, or downloaded by setup/demo.sh).
+# Settings: MFG_TEST_DB (default mfg_test), MFG_KEEP_TEST_DB=1 to keep it, and
+# the variables listed in setup/lib.sh.
+source "$(dirname "$0")/lib.sh"
+
+DB=${MFG_TEST_DB:-mfg_test}
+failures=()
+passed=0
+failed=0
+
+find_odoo no
+make_venv
+say "Installing the test tools"
+"$PY" -m pip install -q -r "$REPO/setup/test-requirements.txt" ||
+    die "pip could not install setup/test-requirements.txt."
+
+cd "$REPO"
+PY_DIRS=(__init__.py __manifest__.py tests addons setup)
+
+say "Static checks: ruff"
+if "$VENV/bin/ruff" check "${PY_DIRS[@]}" && "$VENV/bin/ruff" format --check "${PY_DIRS[@]}"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); failures+=("ruff")
+fi
+
+say "Static checks: pylint-odoo"
+mapfile -t MODULES < <(find "$REPO/addons" "$REPO/tests/addons" -mindepth 1 -maxdepth 1 -type d)
+if "$VENV/bin/pylint" --rcfile="$REPO/.pylintrc" "$REPO" "${MODULES[@]}"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); failures+=("pylint-odoo")
+fi
+
+say "Pure-Python tests (pytest)"
+# Each folder is its own pytest root: pytest would otherwise import the addon
+# packages above it, which need Odoo.
+pytest_rc=0
+for dir in addons/*/tests/pure; do
+    set +e
+    (cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider --rootdir=. .)
+    rc=$?
+    set -e
+    [ $rc -eq 5 ] && warn "pytest found no test in $dir."
+    [ $rc -eq 0 ] || pytest_rc=1
+done
+if [ $pytest_rc -eq 0 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); failures+=("pytest")
+fi
+
+if [ "$ODOO_MODE" = none ]; then
+    say "No Odoo 18.0 found: the Odoo test suite is SKIPPED."
+    echo "   (make Odoo importable, set ODOO_SRC to an Odoo 18.0 source tree, or run"
+    echo "    setup/demo.sh once, which downloads it; then run this command again)"
+else
+    install_queue_job
+    ensure_db_role
+    ADDONS=$(addons_path with-tests)
+    dropdb --if-exists "$DB" 2>/dev/null || true
+    PORT=$(free_port)
+    LOG=$VENV/odoo-tests.log
+    say "Odoo test runner on a fresh database $DB (log: $LOG)"
+    set +e
+    run_odoo -d "$DB" --addons-path="$ADDONS" --http-port="$PORT" --workers=0 \
+        --max-cron-threads=0 --without-demo=all --stop-after-init --log-level=test \
+        -i "$SUITE_NAME,test_integration_log" \
+        --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log" 2>&1 | tee "$LOG"
+    rc=${PIPESTATUS[0]}
+    set -e
+    [ "${MFG_KEEP_TEST_DB:-0}" = 1 ] || dropdb --if-exists "$DB" 2>/dev/null || true
+    summary=$("$PY" "$REPO/setup/odoo_test_summary.py" "$LOG")
+    echo "$summary"
+    read -r odoo_passed odoo_failed <<<"$("$PY" "$REPO/setup/odoo_test_summary.py" --counts "$LOG")"
+    if [ "$rc" -ne 0 ] || [ "$odoo_failed" -ne 0 ] || [ "$odoo_passed" -eq 0 ]; then
+        failed=$((failed + 1)); failures+=("odoo tests")
+    else
+        passed=$((passed + 1))
+    fi
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "FAILED: ${failures[*]}"
+fi
+echo "test suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,2 @@
+from . import test_integration_widget
+from . import test_integration_widget_category

@@ -1,0 +1,50 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.integration_log.exceptions import TransientIntegrationError
+
+
+class TestIntegrationWidget(models.Model):
+    """A toy business record updated by ``test.widget.upserted.v1`` events."""
+
+    _name = "test.integration.widget"
+    _description = "Test Integration Widget"
+
+    name = fields.Char(required=True)
+    quantity = fields.Float()
+    category_id = fields.Many2one("test.integration.widget.category")
+    applied = fields.Char(help="Event ids applied to this widget, in order.")
+
+    _sql_constraints = [("name_uniq", "unique(name)", "Widget names are unique.")]
+
+    def _integration_handle_upserted(self, event):
+        data = event._get_data()
+        if event.attempt_count <= data.get("fail_times", 0):
+            raise TransientIntegrationError(
+                f"simulated outage, attempt {event.attempt_count}"
+            )
+        widget = self.search([("name", "=", data["name"])], limit=1)
+        applied = f"{widget.applied or ''} {event.cloudevent_id}".strip()
+        vals = {"quantity": data["quantity"], "applied": applied}
+        if widget:
+            widget.write(vals)
+        else:
+            widget = self.create({"name": data["name"], **vals})
+        # The category is checked after the write on purpose: a refused event
+        # must leave nothing behind, whatever its handler wrote first.
+        if data.get("category"):
+            category = self.env["test.integration.widget.category"].search(
+                [("name", "=", data["category"])], limit=1
+            )
+            if not category:
+                raise UserError(
+                    self.env._(
+                        "category: no widget category %(category)s.",
+                        category=data["category"],
+                    )
+                )
+            widget.category_id = category
+        event._link_records(widget)
+        return {"widget_id": widget.id}

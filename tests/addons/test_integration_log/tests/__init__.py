@@ -1,0 +1,4 @@
+from . import test_inbound_statuses
+from . import test_inbound_batch
+from . import test_processing
+from . import test_api_documents
