@@ -105,7 +105,9 @@ make_venv() {
             die "could not create a virtualenv (Debian/Ubuntu: apt-get install python3-venv)."
     fi
     PY=$VENV/bin/python
-    "$PY" -m pip install -q --upgrade pip >/dev/null
+    # A recent setuptools: the pkg_resources of old ones cannot find packages
+    # whose metadata use normalised names (gevent looks its plugins up there).
+    "$PY" -m pip install -q --upgrade pip "setuptools>=70,<81" >/dev/null
     if [ "$ODOO_MODE" = source ]; then
         "$PY" - "$ODOO_SRC" <<'PYEOF'
 import pathlib, site, sys
@@ -182,8 +184,17 @@ addons_path() {
     echo "${paths[*]}"
 }
 
+# The launcher is what odoo-bin is; Odoo re-executes sys.argv[0] for its
+# long-polling worker, which "python -m odoo" cannot provide.
+make_launcher() {
+    LAUNCHER=$VENV/bin/odoo-server
+    printf '#!%s\nimport odoo\n\nodoo.cli.main()\n' "$PY" >"$LAUNCHER"
+    chmod +x "$LAUNCHER"
+}
+
 run_odoo() {
-    (cd "$REPO" && exec "$PY" -m odoo "$@")
+    [ -n "${LAUNCHER:-}" ] || make_launcher
+    (cd "$REPO" && exec "$LAUNCHER" "$@")
 }
 
 # Makes sure PostgreSQL accepts us with a role that may create databases.
