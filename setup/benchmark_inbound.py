@@ -16,7 +16,6 @@ database with mfg_integration_suite and the test addon test_integration_log
 
 import argparse
 import json
-import statistics
 import sys
 import threading
 import time
@@ -155,6 +154,33 @@ def bench_single(base_url, credentials, count, run):
     return latencies
 
 
+def race_duplicates(base_url, credentials, pairs, run):
+    """Send each event twice at the same instant from two connections.
+
+    With two server workers the requests really run concurrently; the unique
+    (source, id) index must leave exactly one accepted and one duplicate.
+    """
+    outcomes = {}
+    senders = [Sender(base_url, credentials) for _i in range(2)]
+    for number in range(pairs):
+        event = make_event(number, f"{run}-race")
+        barrier = threading.Barrier(2)
+        codes = []
+
+        def send(sender, event=event, barrier=barrier, codes=codes):
+            barrier.wait()
+            codes.append(sender.post(event, "application/cloudevents+json").status_code)
+
+        threads = [threading.Thread(target=send, args=(s,)) for s in senders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        key = tuple(sorted(codes))
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return {f"{a}+{b}": count for (a, b), count in sorted(outcomes.items())}
+
+
 def bench_jsonrpc(rpc, count):
     start = time.perf_counter()
     for index in range(count):
@@ -177,6 +203,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--singles", type=int, default=300)
     parser.add_argument("--rpc-creates", type=int, default=500)
+    parser.add_argument("--race-pairs", type=int, default=50)
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -191,6 +218,7 @@ def main():
         args.url, credentials, args.batches, args.concurrency, run
     )
     latencies = bench_single(args.url, credentials, args.singles, run)
+    race = race_duplicates(args.url, credentials, args.race_pairs, run)
     batch_rate = accepted / elapsed
     figures = {
         "batch_events_accepted": accepted,
@@ -201,6 +229,7 @@ def main():
         "single_p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "jsonrpc_creates_per_second": round(rpc_rate, 1),
         "ratio_batch_events_to_jsonrpc_creates": round(batch_rate / rpc_rate, 1),
+        "duplicate_race_status_pairs": race,
     }
     width = max(map(len, figures))
     for key, value in figures.items():

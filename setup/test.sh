@@ -71,7 +71,9 @@ else
     run_odoo -d "$DB" --addons-path="$ADDONS" --http-port="$PORT" --workers=0 \
         --max-cron-threads=0 --without-demo=all --stop-after-init --log-level=test \
         -i "$SUITE_NAME,test_integration_log" \
-        --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log" 2>&1 | tee "$LOG"
+        --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log" 2>&1 |
+        tee "$LOG" |
+        grep --line-buffered -E " (ERROR|CRITICAL) |odoo\.tests\.(stats|result)|Starting [A-Za-z]+\.test_"
     rc=${PIPESTATUS[0]}
     set -e
     [ "${MFG_KEEP_TEST_DB:-0}" = 1 ] || dropdb --if-exists "$DB" 2>/dev/null || true

@@ -124,17 +124,19 @@ class IntegrationEvent(models.Model):
             raise AccessError(
                 self.env._("Only Integration Managers can replay events.")
             )
-        wrong = self.filtered(lambda e: e.state not in REPLAYABLE_STATES)
+        wrong = self.filtered(
+            lambda e: e.state not in REPLAYABLE_STATES or e.direction != "in"
+        )
         if wrong:
             raise UserError(
                 self.env._(
-                    "Only dead or failed events can be replayed; %(events)s cannot.",
+                    "Only dead or failed inbound events can be replayed; "
+                    "%(events)s cannot.",
                     events=", ".join(
                         f"{e.display_name} ({e.state})" for e in wrong[:10]
                     ),
                 )
             )
-        inbound = self.filtered(lambda e: e.direction == "in")
         self.sudo().write(
             {
                 "state": "received",
@@ -151,17 +153,8 @@ class IntegrationEvent(models.Model):
             )
         )
         self.invalidate_recordset(["replay_count"])
-        inbound._enqueue_processing()
+        self._enqueue_processing()
         return True
-
-    def action_view_payload(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-        }
 
     # ------------------------------------------------------------------
     # Processing of inbound events
@@ -193,7 +186,8 @@ class IntegrationEvent(models.Model):
         advisory lock, so two jobs never apply events of one subject at once;
         a subject held by another job is handed to a new job a bit later.
         """
-        keys = sorted({(event.source, event.subject) for event in self})
+        events = self.exists()
+        keys = sorted({(event.source, event.subject) for event in events})
         busy = []
         for source, subject in keys:
             if self._try_lock_subject(source, subject):
@@ -201,9 +195,9 @@ class IntegrationEvent(models.Model):
             else:
                 busy.append((source, subject))
         if busy:
-            self.filtered(lambda e: (e.source, e.subject) in busy)._enqueue_processing(
-                eta=5
-            )
+            events.filtered(
+                lambda e: (e.source, e.subject) in busy
+            )._enqueue_processing(eta=5)
         return f"{len(keys) - len(busy)} subject(s) processed, {len(busy)} busy"
 
     def _try_lock_subject(self, source, subject):

@@ -292,10 +292,11 @@ class IntegrationInbound(models.AbstractModel):
                 (row["source"], row["cloudevent_id"]), row["payload_hash"]
             )
         known.update((key, (eid, first_hash[key])) for key, eid in inserted.items())
-        outcomes, accepted_ids = [], []
+        outcomes, accepted_ids, accepted_keys = [], [], set()
         for row in rows:
             key = (row["source"], row["cloudevent_id"])
-            if key in inserted and inserted[key] not in accepted_ids:
+            if key in inserted and key not in accepted_keys:
+                accepted_keys.add(key)
                 accepted_ids.append(inserted[key])
                 outcomes.append({"status": "accepted", "event_id": inserted[key]})
             else:

@@ -58,6 +58,16 @@ class TestInboundStatuses(InboundCase):
         response = self.post(self.make_event(), timestamp=int(time.time()) - 301)
         self.assertProblem(response, 401, "stale_timestamp")
 
+    def test_secret_rotation_accepts_both_secrets_until_the_old_is_revoked(self):
+        old = self.secret
+        new = self.client.rotate_signing_secret()["signing_secret"]
+        self.assertEqual(self.post(self.make_event(), secret=old).status_code, 202)
+        self.assertEqual(self.post(self.make_event(), secret=new).status_code, 202)
+        self.client.revoke_previous_signing_secret()
+        response = self.post(self.make_event(), secret=old)
+        self.assertProblem(response, 401, "bad_signature")
+        self.assertEqual(self.post(self.make_event(), secret=new).status_code, 202)
+
     def test_unsigned_requests_pass_only_when_the_client_allows_them(self):
         self.client.require_signature = False
         response = self.post(self.make_event(), sign=False)
