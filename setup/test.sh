@@ -10,8 +10,10 @@ source "$(dirname "$0")/lib.sh"
 
 DB=${MFG_TEST_DB:-mfg_test}
 failures=()
-passed=0
+passed=0       # test suites (static checks count as one each)
 failed=0
+tests_passed=0 # individual tests (pytest and Odoo)
+tests_failed=0
 
 find_odoo no
 make_venv
@@ -40,14 +42,20 @@ fi
 say "Pure-Python tests (pytest)"
 # Each folder is its own pytest root: pytest would otherwise import the addon
 # packages above it, which need Odoo.
+count_pytest() {
+    tail -n 1 "$VENV/pytest.log" |
+        awk -v pat="^($1)" '{for (i = 1; i < NF; i++) if ($(i + 1) ~ pat) s += $i} END {print s + 0}'
+}
 pytest_rc=0
 for dir in addons/*/tests/pure; do
     set +e
-    (cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider --rootdir=. .)
-    rc=$?
+    (cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider --rootdir=. .) | tee "$VENV/pytest.log"
+    rc=${PIPESTATUS[0]}
     set -e
     [ $rc -eq 5 ] && warn "pytest found no test in $dir."
     [ $rc -eq 0 ] || pytest_rc=1
+    tests_passed=$((tests_passed + $(count_pytest passed)))
+    tests_failed=$((tests_failed + $(count_pytest 'failed|errors?')))
 done
 if [ $pytest_rc -eq 0 ]; then
     passed=$((passed + 1))
@@ -80,6 +88,8 @@ else
     summary=$("$PY" "$REPO/setup/odoo_test_summary.py" "$LOG")
     echo "$summary"
     read -r odoo_passed odoo_failed <<<"$("$PY" "$REPO/setup/odoo_test_summary.py" --counts "$LOG")"
+    tests_passed=$((tests_passed + odoo_passed))
+    tests_failed=$((tests_failed + odoo_failed))
     if [ "$rc" -ne 0 ] || [ "$odoo_failed" -ne 0 ] || [ "$odoo_passed" -eq 0 ]; then
         failed=$((failed + 1)); failures+=("odoo tests")
     else
@@ -91,5 +101,6 @@ echo
 if [ ${#failures[@]} -gt 0 ]; then
     echo "FAILED: ${failures[*]}"
 fi
-echo "test suites: $passed passed, $failed failed"
+echo "suites (static checks, pytest, Odoo): $passed passed, $failed failed"
+echo "tests: $tests_passed passed, $tests_failed failed"
 [ "$failed" -eq 0 ]

@@ -31,6 +31,15 @@ def _json_content(schema, media_type=_JSON):
     return {"content": {media_type: {"schema": schema}}}
 
 
+def _required(name, location):
+    return {
+        "name": name,
+        "in": location,
+        "required": True,
+        "schema": {"type": "string"},
+    }
+
+
 def _problems(*statuses):
     return {str(s): {"$ref": f"#/components/responses/{s}"} for s in statuses}
 
@@ -125,20 +134,7 @@ class IntegrationApiController(http.Controller):
     @openapi(
         summary="Processing status of one inbound event",
         operationId="getEvent",
-        parameters=[
-            {
-                "name": "event_id",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "source",
-                "in": "query",
-                "required": True,
-                "schema": {"type": "string"},
-            },
-        ],
+        parameters=[_required("event_id", "path"), _required("source", "query")],
         responses={
             "200": {
                 "description": "State, timestamps, error and result of the event.",
@@ -192,14 +188,7 @@ class IntegrationApiController(http.Controller):
     @openapi(
         summary="JSON Schema (Draft 2020-12) of the data of one event type",
         operationId="getSchema",
-        parameters=[
-            {
-                "name": "type_name",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string"},
-            }
-        ],
+        parameters=[_required("type_name", "path")],
         responses={
             "200": {"description": "The JSON Schema."},
             **_problems(401, 404, 429),
