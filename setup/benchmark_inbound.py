@@ -20,10 +20,11 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import requests
 
-sys.path.insert(0, __file__.rsplit("/setup/", 1)[0] + "/addons/integration_log")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addons/integration_log"))
 from protocol import signature  # noqa: E402
 
 EVENT_TYPE = "test.widget.upserted.v1"

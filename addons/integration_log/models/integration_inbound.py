@@ -286,19 +286,15 @@ class IntegrationInbound(models.AbstractModel):
             if (row["source"], row["cloudevent_id"]) not in inserted
         ]
         known = self._existing_events(missing)
-        first_hash = {}
-        for row in rows:
-            first_hash.setdefault(
-                (row["source"], row["cloudevent_id"]), row["payload_hash"]
-            )
-        known.update((key, (eid, first_hash[key])) for key, eid in inserted.items())
-        outcomes, accepted_ids, accepted_keys = [], [], set()
+        outcomes, accepted_ids = [], []
         for row in rows:
             key = (row["source"], row["cloudevent_id"])
-            if key in inserted and key not in accepted_keys:
-                accepted_keys.add(key)
-                accepted_ids.append(inserted[key])
-                outcomes.append({"status": "accepted", "event_id": inserted[key]})
+            event_id = inserted.pop(key, None)
+            if event_id:
+                # Later repeats of this key in the batch compare against it.
+                known[key] = (event_id, row["payload_hash"])
+                accepted_ids.append(event_id)
+                outcomes.append({"status": "accepted", "event_id": event_id})
             else:
                 outcomes.append(self._duplicate_outcome(row, *known[key]))
         Event.browse(accepted_ids)._enqueue_processing()
