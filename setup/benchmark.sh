@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Benchmark of the inbound API on this machine (see README.rst, "Benchmarks").
+# Benchmarks of the suite on this machine (see README.rst, "Benchmarks").
+#   setup/benchmark.sh [inbound|outbound|all] [extra arguments of the script]
 # Creates a database mfg_bench with the suite and the test addon (its event
-# type is the one sent), starts Odoo with 2 HTTP workers on a free port
-# (without the job runner, to measure acceptance alone), runs
-# setup/benchmark_inbound.py, then stops the server and drops the database.
-# Extra arguments go to benchmark_inbound.py (e.g. --batches 80).
+# types and benchmark helpers), then for each benchmark starts Odoo on a free
+# port, runs the benchmark script, and stops the server; the database is
+# dropped at the end.
+# - inbound: 2 HTTP workers, no job runner (measures acceptance alone);
+#   setup/benchmark_inbound.py.
+# - outbound: 4 HTTP workers and the queue_job runner at capacity 2;
+#   setup/benchmark_outbound.py.
 source "$(dirname "$0")/lib.sh"
 
+WHICH=${1:-all}
+case "$WHICH" in
+inbound | outbound | all) [ $# -gt 0 ] && shift ;;
+*) WHICH=all ;;
+esac
+case "$WHICH:$#" in
+all:0 | inbound:* | outbound:*) ;;
+*) die "extra arguments go to one benchmark: name it (inbound or outbound)." ;;
+esac
 DB=${MFG_BENCH_DB:-mfg_bench}
 find_odoo no
 [ "$ODOO_MODE" != none ] || die "no Odoo 18.0 found: run setup/demo.sh first or set ODOO_SRC."
@@ -14,31 +27,55 @@ make_venv
 install_queue_job
 ensure_db_role
 ADDONS=$(addons_path with-tests)
-PORT=$(free_port)
+SERVER=""
+
+stop_server() {
+    [ -n "$SERVER" ] || return 0
+    kill "$SERVER" 2>/dev/null || true
+    for _ in $(seq 20); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
+    pkill -9 -f -- "-d $DB " 2>/dev/null || true
+    SERVER=""
+}
+cleanup() {
+    stop_server
+    dropdb --if-exists --force "$DB" || true
+}
+trap cleanup EXIT
+
+# start_server WORKERS [odoo options...]: sets PORT and SERVER.
+start_server() {
+    local workers=$1
+    shift
+    PORT=$(free_port)
+    say "Starting Odoo with $workers workers on port $PORT $*"
+    run_odoo -d "$DB" --db-filter="^${DB}\$" --addons-path="$ADDONS" \
+        --http-interface=127.0.0.1 --http-port="$PORT" --gevent-port="$(free_port)" \
+        --workers="$workers" --max-cron-threads=0 \
+        --log-level=warn --logfile="$VENV/benchmark-server.log" "$@" &
+    SERVER=$!
+    for _ in $(seq 60); do
+        curl -fsS "http://127.0.0.1:$PORT/integration/v1/health" >/dev/null 2>&1 && return
+        sleep 1
+    done
+    die "the benchmark server did not start (see $VENV/benchmark-server.log)"
+}
 
 dropdb --if-exists "$DB"
 say "Creating the benchmark database $DB"
 run_odoo -d "$DB" --addons-path="$ADDONS" -i "$SUITE_NAME,test_integration_log" \
     --without-demo=all --stop-after-init --log-level=warn
 
-say "Starting Odoo with 2 workers on port $PORT"
-run_odoo -d "$DB" --db-filter="^${DB}\$" --addons-path="$ADDONS" \
-    --http-interface=127.0.0.1 --http-port="$PORT" --gevent-port="$(free_port)" \
-    --workers=2 --max-cron-threads=0 \
-    --log-level=warn --logfile="$VENV/benchmark-server.log" &
-SERVER=$!
-stop_server() {
-    kill "$SERVER" 2>/dev/null || true
-    for _ in $(seq 20); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    pkill -9 -f -- "-d $DB " 2>/dev/null || true
-    dropdb --if-exists --force "$DB" || true
-}
-trap stop_server EXIT
-for _ in $(seq 60); do
-    curl -fsS "http://127.0.0.1:$PORT/integration/v1/health" >/dev/null 2>&1 && break
-    sleep 1
-done
-
-"$PY" "$REPO/setup/benchmark_inbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+if [ "$WHICH" != outbound ]; then
+    start_server 2
+    "$PY" "$REPO/setup/benchmark_inbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    stop_server
+fi
+if [ "$WHICH" != inbound ]; then
+    RUNNER_CONF=$VENV/benchmark-runner.conf
+    printf '[options]\n\n[queue_job]\nchannels = root:2\n' >"$RUNNER_CONF"
+    ODOO_QUEUE_JOB_CHANNELS=root:2 start_server 4 -c "$RUNNER_CONF" --load=base,web,queue_job
+    "$PY" "$REPO/setup/benchmark_outbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    stop_server
+fi

@@ -28,6 +28,13 @@ SERVER=(-d "$DB" --db-filter="^${DB}\$" --addons-path="$ADDONS"
     --workers=0)
 export ODOO_QUEUE_JOB_CHANNELS=${ODOO_QUEUE_JOB_CHANNELS:-root:2}
 
+# The demo partner receives what the demo connector sends (see README.rst).
+PARTNER_PORT=${MFG_DEMO_PARTNER_PORT:-8099}
+if ! curl -s -o /dev/null "http://127.0.0.1:$PARTNER_PORT/" 2>/dev/null; then
+    "$PY" "$REPO/setup/demo_partner.py" --port "$PARTNER_PORT" >"$VENV/demo-partner.log" 2>&1 &
+    say "Demo partner receiving outbound events on port $PARTNER_PORT (log $VENV/demo-partner.log)"
+fi
+
 say "Demo ready: http://127.0.0.1:$PORT (login admin, password admin)"
 say "API: http://127.0.0.1:$PORT/integration/v1/health  (demo tokens in README.rst)"
 if [ "${1:-}" = --detach ]; then

@@ -99,6 +99,12 @@ download_odoo() {
 make_venv() {
     local venv_args=()
     [ "$ODOO_MODE" = importable ] && venv_args+=(--system-site-packages)
+    if [ -x "$VENV/bin/python" ] && [ "$ODOO_MODE" = importable ] &&
+        ! python_has_odoo18 "$VENV/bin/python"; then
+        # Made before Odoo was installed: it cannot see the Odoo found now.
+        say "Recreating the virtualenv $VENV so that it sees the Odoo found"
+        rm -rf "$VENV"
+    fi
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating the virtualenv $VENV"
         "$BASE_PYTHON" -m venv "${venv_args[@]}" "$VENV" ||

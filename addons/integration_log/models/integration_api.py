@@ -16,10 +16,12 @@ from odoo.tools import SQL
 
 from ..protocol import envelope
 from ..protocol.problem import REASONS
+from .integration_delivery import DELIVERY_STATES
 from .integration_event import EVENT_STATES
 from .integration_inbound import API_BASE
 
 LATENCY_BUCKETS = (0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
+DELIVERY_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 _RULE_ARG_RE = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
 OPENAPI_DESCRIPTION = """\
@@ -126,6 +128,9 @@ class IntegrationApi(models.AbstractModel):
             self._metric_refusals(),
             self._metric_processing_latency(),
             self._metric_oldest_backlog(),
+            self._metric_deliveries(),
+            self._metric_delivery_latency(),
+            self._metric_oldest_pending_delivery(),
         ]
 
     def _metric_events_received(self):
@@ -210,6 +215,87 @@ class IntegrationApi(models.AbstractModel):
             "Age of the oldest inbound event waiting to be processed.",
         )
         family.add_metric([], self._oldest_backlog_age())
+        return family
+
+    def _metric_deliveries(self):
+        family = GaugeMetricFamily(
+            "mfg_integration_deliveries",
+            "Outbound deliveries by connector and state.",
+            labels=["connector", "state"],
+        )
+        self.env.cr.execute(
+            """
+            SELECT c.name, d.state, count(*)
+            FROM integration_delivery d
+            JOIN integration_connector c ON c.id = d.connector_id
+            GROUP BY c.name, d.state
+            """
+        )
+        counts = {(name, state): count for name, state, count in self.env.cr.fetchall()}
+        for name in sorted({name for name, _state in counts}):
+            for state, _label in DELIVERY_STATES:
+                family.add_metric([name, state], counts.get((name, state), 0))
+        return family
+
+    def _metric_delivery_latency(self):
+        """Response time of the partners, over every delivery attempt."""
+        family = HistogramMetricFamily(
+            "mfg_integration_delivery_latency_seconds",
+            "Time partners took to answer delivery attempts, by connector.",
+            labels=["connector"],
+        )
+        buckets = SQL(", ").join(
+            SQL("count(*) FILTER (WHERE e.latency_ms <= %s)", bound * 1000)
+            for bound in DELIVERY_LATENCY_BUCKETS
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.name, %s, count(*), coalesce(sum(e.latency_ms), 0) / 1000.0
+                FROM integration_log_entry e
+                JOIN integration_connector c ON c.id = e.connector_id
+                WHERE e.kind = 'delivery' AND e.latency_ms IS NOT NULL
+                GROUP BY c.name
+                ORDER BY c.name
+                """,
+                buckets,
+            )
+        )
+        for row in self.env.cr.fetchall():
+            name, counts, total, latency_sum = row[0], row[1:-2], row[-2], row[-1]
+            family.add_metric(
+                [name],
+                [
+                    (str(bound), count)
+                    for bound, count in zip(
+                        DELIVERY_LATENCY_BUCKETS, counts, strict=True
+                    )
+                ]
+                + [("+Inf", total)],
+                float(latency_sum),
+            )
+        return family
+
+    def _metric_oldest_pending_delivery(self):
+        family = GaugeMetricFamily(
+            "mfg_integration_delivery_oldest_pending_seconds",
+            "Age of the oldest delivery not yet delivered, by connector.",
+            labels=["connector"],
+        )
+        self.env.cr.execute(
+            """
+            SELECT c.name, coalesce(extract(epoch FROM now() at time zone 'UTC'
+                - min(d.create_date) FILTER (
+                    WHERE d.state IN ('pending', 'sending', 'retrying'))), 0)
+            FROM integration_connector c
+            LEFT JOIN integration_delivery d ON d.connector_id = c.id
+            WHERE c.active
+            GROUP BY c.name
+            ORDER BY c.name
+            """
+        )
+        for name, age in self.env.cr.fetchall():
+            family.add_metric([name], float(age))
         return family
 
     def _oldest_backlog_age(self):

@@ -1,16 +1,11 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import base64
 import hashlib
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, config
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..protocol import patterns, signature
 
@@ -27,7 +22,7 @@ class IntegrationClient(models.Model):
 
     _name = "integration.client"
     _description = "Integration Client"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "integration.signing.mixin"]
     _order = "name"
     _check_company_auto = True
 
@@ -75,12 +70,8 @@ class IntegrationClient(models.Model):
         readonly=True,
         help="Last characters of the current token, to tell tokens apart.",
     )
-    signing_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
-    previous_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
-    has_token = fields.Boolean(compute="_compute_credential_flags")
-    has_previous_secret = fields.Boolean(compute="_compute_credential_flags")
+    has_token = fields.Boolean(compute="_compute_has_token")
     credentials_issued_at = fields.Datetime(copy=False, readonly=True)
-    secret_rotated_at = fields.Datetime(copy=False, readonly=True)
     event_count = fields.Integer(compute="_compute_counts")
     refusal_count = fields.Integer(compute="_compute_counts")
 
@@ -108,11 +99,10 @@ class IntegrationClient(models.Model):
             """
         )
 
-    @api.depends("token_hash", "previous_secret_encrypted")
-    def _compute_credential_flags(self):
+    @api.depends("token_hash")
+    def _compute_has_token(self):
         for client in self.sudo():
             client.has_token = bool(client.token_hash)
-            client.has_previous_secret = bool(client.previous_secret_encrypted)
 
     def _compute_counts(self):
         counts = {}
@@ -173,18 +163,7 @@ class IntegrationClient(models.Model):
     # ------------------------------------------------------------------
     def action_issue_credentials(self):
         self.ensure_one()
-        credentials = self.issue_credentials()
-        return self._credentials_wizard_action(credentials)
-
-    def action_rotate_signing_secret(self):
-        self.ensure_one()
-        credentials = self.rotate_signing_secret()
-        return self._credentials_wizard_action(credentials)
-
-    def action_revoke_previous_secret(self):
-        self.ensure_one()
-        self.revoke_previous_signing_secret()
-        return True
+        return self._secret_wizard_action(self.issue_credentials())
 
     def action_view_events(self):
         self.ensure_one()
@@ -222,41 +201,6 @@ class IntegrationClient(models.Model):
         self.message_post(body=self.env._("New token and signing secret issued."))
         return {"token": token, "signing_secret": secret}
 
-    def rotate_signing_secret(self):
-        """Start a signing secret rotation.
-
-        The current secret stays valid as the previous one until
-        :meth:`revoke_previous_signing_secret` is called, so the partner can
-        switch without downtime.
-
-        :returns: ``{"signing_secret": ...}``
-        """
-        self.ensure_one()
-        self._check_credential_rights()
-        secret = signature.generate_secret()
-        self.sudo().write(
-            {
-                "previous_secret_encrypted": self.sudo().signing_secret_encrypted,
-                "signing_secret_encrypted": self._encrypt(secret),
-                "secret_rotated_at": fields.Datetime.now(),
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "Signing secret rotated; the previous secret stays valid until "
-                "it is revoked."
-            )
-        )
-        return {"signing_secret": secret}
-
-    def revoke_previous_signing_secret(self):
-        """End a rotation: only the newest signing secret is accepted."""
-        self._check_credential_rights()
-        self.sudo().write({"previous_secret_encrypted": False})
-        for client in self:
-            client.message_post(body=self.env._("Previous signing secret revoked."))
-        return True
-
     def set_credentials(self, token, signing_secret):
         """Set known credentials (demo data, migration from another system)."""
         self.ensure_one()
@@ -264,15 +208,6 @@ class IntegrationClient(models.Model):
         signature.secret_key_bytes(signing_secret)
         self._store_credentials(token, signing_secret)
         return True
-
-    def _check_credential_rights(self):
-        if not (
-            self.env.su
-            or self.env.user.has_group("integration_log.group_integration_manager")
-        ):
-            raise AccessError(
-                self.env._("Only Integration Managers can manage client credentials.")
-            )
 
     def _store_credentials(self, token, secret):
         self.sudo().write(
@@ -284,67 +219,6 @@ class IntegrationClient(models.Model):
                 "credentials_issued_at": fields.Datetime.now(),
             }
         )
-
-    def _credentials_wizard_action(self, credentials):
-        wizard = self.env["integration.client.credentials"].create(
-            {
-                "client_id": self.id,
-                "token": credentials.get("token"),
-                "signing_secret": credentials.get("signing_secret"),
-            }
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("New credentials of %(client)s", client=self.name),
-            "res_model": "integration.client.credentials",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
-
-    # ------------------------------------------------------------------
-    # Secrets at rest
-    # ------------------------------------------------------------------
-    def _fernet(self):
-        # The key comes from the server configuration when set, so a database
-        # dump alone does not reveal the signing secrets.
-        material = config.get("integration_log_encryption_key") or (
-            self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        )
-        key = HKDF(
-            algorithm=hashes.SHA256(),
-            length=32,
-            salt=b"integration_log",
-            info=b"client-signing-secret",
-        ).derive(material.encode())
-        return Fernet(base64.urlsafe_b64encode(key))
-
-    def _encrypt(self, secret):
-        return self._fernet().encrypt(secret.encode()).decode()
-
-    def _signing_secrets(self):
-        """Clear signing secrets currently accepted for this client."""
-        self.ensure_one()
-        fernet = self._fernet()
-        result = []
-        for value in (
-            self.sudo().signing_secret_encrypted,
-            self.sudo().previous_secret_encrypted,
-        ):
-            if not value:
-                continue
-            try:
-                result.append(fernet.decrypt(value.encode()).decode())
-            except InvalidToken as err:
-                raise UserError(
-                    self.env._(
-                        "The signing secret of client %(client)s cannot be "
-                        "decrypted: the encryption key changed. Issue new "
-                        "credentials.",
-                        client=self.name,
-                    )
-                ) from err
-        return result
 
     # ------------------------------------------------------------------
     # Authentication and rate limit (used by the inbound API)

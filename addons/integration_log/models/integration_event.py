@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+import uuid
 from datetime import timedelta
 
 import psycopg2
@@ -11,6 +12,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 
 from ..exceptions import TransientIntegrationError
+from ..protocol import envelope
 
 _logger = logging.getLogger(__name__)
 
@@ -62,9 +64,7 @@ class IntegrationEvent(models.Model):
     error = fields.Text(readonly=True)
     result = fields.Text(readonly=True, help="JSON result of the processing.")
     client_id = fields.Many2one("integration.client", ondelete="restrict", index=True)
-    company_id = fields.Many2one(
-        "res.company", related="client_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one("res.company", index=True)
     received_at = fields.Datetime(
         default=fields.Datetime.now, required=True, index=True
     )
@@ -74,6 +74,12 @@ class IntegrationEvent(models.Model):
     replay_count = fields.Integer(readonly=True)
     link_ids = fields.One2many(
         "integration.record.link", "event_id", string="Linked Records"
+    )
+    delivery_ids = fields.One2many("integration.delivery", "event_id")
+    delivery_count = fields.Integer(compute="_compute_delivery_count")
+    payload_purged_at = fields.Datetime(
+        readonly=True,
+        help="The payload was removed by the retention policy; its hash stays.",
     )
 
     _sql_constraints = [
@@ -115,9 +121,49 @@ class IntegrationEvent(models.Model):
             except ValueError:
                 event.payload_pretty = event.payload
 
+    def _compute_delivery_count(self):
+        groups = self.env["integration.delivery"]._read_group(
+            [("event_id", "in", self.ids)], ["event_id"], ["__count"]
+        )
+        counts = {event.id: count for event, count in groups}
+        for event in self:
+            event.delivery_count = counts.get(event.id, 0)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self._log_states()
+        return result
+
+    def _log_states(self):
+        """One integration log entry per event whose state was written."""
+        self.env["integration.log.entry"]._append(
+            [
+                {
+                    "kind": "event",
+                    "reference": f"integration.event,{event.id}",
+                    "event_id": event.id,
+                    "client_id": event.client_id.id or None,
+                    "state": event.state,
+                    "detail": event.error or None,
+                    "payload_hash": event.payload_hash,
+                }
+                for event in self
+            ]
+        )
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def action_view_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "integration_log.integration_delivery_action"
+        )
+        action["domain"] = [("event_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
     def action_replay(self):
         """Process dead or failed events again, after a fix."""
         if not self.env.user.has_group("integration_log.group_integration_manager"):
@@ -390,6 +436,14 @@ class IntegrationEvent(models.Model):
             ]
         )
 
+    def _linked_records(self):
+        self.ensure_one()
+        return [
+            self.env[link.res_model].browse(link.res_id).exists()
+            for link in self.link_ids
+            if link.res_model in self.env
+        ]
+
     def _get_data(self):
         """The ``data`` of the event, as a Python object."""
         self.ensure_one()
@@ -418,6 +472,208 @@ class IntegrationEvent(models.Model):
                 identity_key=f"integration_event:overdue:{chunk[0]}-{chunk[-1]}"
             )
         return len(events)
+
+    # ------------------------------------------------------------------
+    # Outbox: outbound events, written with the business change
+    # ------------------------------------------------------------------
+    @api.model
+    def _emit_outbound(
+        self, event_type, subject, data, records=None, traceparent=None, time=None
+    ):
+        """Emit one outbound event in the current transaction.
+
+        The event, its deliveries (one per active connector subscribed to the
+        type) and their dispatch job are written with the caller's business
+        change, so they exist exactly when that change is committed.
+
+        :param records: business documents the event is about; deliveries
+            that die raise an activity on them.
+        :returns: the ``integration.event`` record.
+        """
+        return self._emit_outbound_many(
+            [
+                {
+                    "type": event_type,
+                    "subject": subject,
+                    "data": data,
+                    "records": records,
+                    "traceparent": traceparent,
+                    "time": time,
+                }
+            ]
+        )
+
+    @api.model
+    def _emit_outbound_many(self, messages):
+        """Emit several outbound events at once (see :meth:`_emit_outbound`).
+
+        :param messages: dicts with ``type``, ``subject``, ``data`` and
+            optionally ``records``, ``traceparent`` and ``time``.
+        """
+        if not messages:
+            return self.browse()
+        EventType = self.env["integration.event.type"]
+        source = self._outbound_source()
+        now = fields.Datetime.now()
+        vals_list = []
+        for message in messages:
+            self._check_outbound(EventType, message)
+            cloudevent = self._outbound_cloudevent(message, source, now)
+            vals_list.append(
+                {
+                    "direction": "out",
+                    "cloudevent_id": cloudevent["id"],
+                    "source": source,
+                    "event_type": message["type"],
+                    "subject": message["subject"],
+                    "event_time": message.get("time") or now,
+                    "traceparent": message.get("traceparent") or False,
+                    "payload": json.dumps(cloudevent, ensure_ascii=False),
+                    "payload_hash": envelope.payload_hash(cloudevent),
+                    "state": "processed",
+                    "processed_at": now,
+                    "company_id": self.env.company.id,
+                }
+            )
+        # sudo: the outbox belongs to the integration; any user whose change
+        # is worth telling partners about writes to it.
+        events = self.sudo().create(vals_list)
+        events._log_states()
+        links = [
+            {"event_id": event.id, "res_model": record._name, "res_id": record.id}
+            for event, message in zip(events, messages, strict=True)
+            for record in (message.get("records") or [])
+        ]
+        self.env["integration.record.link"].sudo().create(links)
+        connectors = self.env["integration.delivery"]._create_for_events(events)
+        connectors._schedule_dispatch(wait_for_batch=True)
+        return events
+
+    @api.model
+    def _check_outbound(self, EventType, message):
+        entry = EventType._get_catalogue().get(message.get("type"))
+        if not entry or entry["direction"] == "in":
+            raise UserError(
+                self.env._(
+                    "type: %(type)r is not a registered outbound event type.",
+                    type=message.get("type"),
+                )
+            )
+        if not message.get("subject"):
+            raise UserError(
+                self.env._(
+                    "subject: an outbound %(type)s event needs a subject.",
+                    type=message["type"],
+                )
+            )
+        errors = envelope.data_errors(
+            EventType._get_validator(entry["schema_file"]),
+            {"data": message.get("data")},
+        )
+        if errors:
+            raise ValidationError(
+                self.env._(
+                    "The data of the outbound %(type)s event is invalid: %(errors)s",
+                    type=message["type"],
+                    errors="; ".join(
+                        f"{error['pointer']}: {error['message']}" for error in errors
+                    ),
+                )
+            )
+
+    @api.model
+    def _outbound_cloudevent(self, message, source, now):
+        cloudevent = {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": source,
+            "type": message["type"],
+            "time": (message.get("time") or now).isoformat() + "Z",
+            "subject": message["subject"],
+            "datacontenttype": "application/json",
+            "data": message["data"],
+        }
+        if message.get("traceparent"):
+            cloudevent["traceparent"] = message["traceparent"]
+        return cloudevent
+
+    @api.model
+    def _outbound_source(self):
+        """CloudEvents ``source`` of the events this database emits."""
+        params = self.env["ir.config_parameter"].sudo()
+        return params.get_param("integration_log.outbound_source") or (
+            "urn:odoo:" + (params.get_param("database.uuid") or "database")
+        )
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_purge_payloads(self):
+        """Remove payloads older than the retention period; the hashes, the
+        metadata and the integration log chain stay."""
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("integration_log.payload_retention_days", "0")
+            or 0
+        )
+        if days <= 0:
+            return 0
+        return self._purge_payloads(fields.Datetime.now() - timedelta(days=days))
+
+    @api.model
+    def _purge_payloads(self, before):
+        """Purge payloads of finished events received before ``before``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE integration_event e
+                SET payload = NULL, payload_purged_at = now() at time zone 'UTC'
+                WHERE e.received_at < %s AND e.payload IS NOT NULL
+                  AND e.state NOT IN ('received', 'processing', 'failed')
+                  AND NOT EXISTS (
+                    SELECT 1 FROM integration_delivery d WHERE d.event_id = e.id
+                      AND d.state IN ('pending', 'sending', 'retrying'))
+                """,
+                before,
+            )
+        )
+        events = self.env.cr.rowcount
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE integration_delivery SET response_excerpt = NULL
+                WHERE create_date < %s AND response_excerpt IS NOT NULL
+                  AND state NOT IN ('pending', 'sending', 'retrying')
+                """,
+                before,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE integration_refusal SET body_excerpt = NULL "
+                "WHERE create_date < %s AND body_excerpt IS NOT NULL",
+                before,
+            )
+        )
+        self.env.invalidate_all()
+        self.env["integration.log.entry"]._append(
+            [
+                {
+                    "kind": "retention",
+                    "state": "purged",
+                    "detail": self.env._(
+                        "Payloads of %(count)s event(s) received before %(date)s "
+                        "purged.",
+                        count=events,
+                        date=before,
+                    ),
+                }
+            ]
+        )
+        return events
 
     # ------------------------------------------------------------------
     # API representation

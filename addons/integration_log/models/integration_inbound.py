@@ -135,8 +135,37 @@ class IntegrationInbound(models.AbstractModel):
                 errors=[{"pointer": "", "message": str(err)}],
             ) from err
         if kind == envelope.CONTENT_TYPE_SINGLE:
-            return self._ingest_single(client, parsed)
-        return self._ingest_batch(client, parsed, len(body), request_info)
+            status, response = self._ingest_single(client, parsed)
+        else:
+            status, response = self._ingest_batch(
+                client, parsed, len(body), request_info
+            )
+        self._log_request(client, status, response, request_info)
+        return status, response
+
+    @api.model
+    def _log_request(self, client, status, response, request_info):
+        """The integration log entry of an accepted request."""
+        results = response.get("results") or [response]
+        counts = {}
+        for result in results:
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        self.env["integration.log.entry"]._append(
+            [
+                {
+                    "kind": "request",
+                    "reference": request_info.get("request_id"),
+                    "client_id": client.id,
+                    "state": "accepted",
+                    "http_status": status,
+                    "detail": "{} {}: {}".format(
+                        request_info.get("method"),
+                        request_info.get("path"),
+                        ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+                    ),
+                }
+            ]
+        )
 
     @api.model
     def _ingest_single(self, client, event):
@@ -297,8 +326,27 @@ class IntegrationInbound(models.AbstractModel):
                 outcomes.append({"status": "accepted", "event_id": event_id})
             else:
                 outcomes.append(self._duplicate_outcome(row, *known[key]))
+        self._log_received(client, rows, outcomes)
         Event.browse(accepted_ids)._enqueue_processing()
         return outcomes
+
+    @api.model
+    def _log_received(self, client, rows, outcomes):
+        """Integration log entries of the events this request stored."""
+        self.env["integration.log.entry"]._append(
+            [
+                {
+                    "kind": "event",
+                    "reference": f"integration.event,{outcome['event_id']}",
+                    "event_id": outcome["event_id"],
+                    "client_id": client.id,
+                    "state": "received",
+                    "payload_hash": row["payload_hash"],
+                }
+                for row, outcome in zip(rows, outcomes, strict=True)
+                if outcome["status"] == "accepted"
+            ]
+        )
 
     @api.model
     def _duplicate_outcome(self, row, event_id, payload_hash):
@@ -454,7 +502,20 @@ class IntegrationInbound(models.AbstractModel):
                     **request_info,
                 }
             )
-        self.env["integration.refusal"].create(vals_list)
+        created = self.env["integration.refusal"].create(vals_list)
+        self.env["integration.log.entry"]._append(
+            [
+                {
+                    "kind": "refusal",
+                    "reference": f"integration.refusal,{refusal.id}",
+                    "client_id": refusal.client_id.id or None,
+                    "state": refusal.reason,
+                    "http_status": refusal.status,
+                    "detail": refusal.detail,
+                }
+                for refusal in created
+            ]
+        )
 
     @api.model
     def _request_info(self, httprequest, body=b""):

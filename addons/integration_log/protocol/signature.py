@@ -45,12 +45,19 @@ def sign(secret, msg_id, timestamp, body):
 
 
 def sign_headers(secret, msg_id, body, timestamp=None):
-    """Headers a sender adds to a request signed with ``secret``."""
+    """Headers a sender adds to a request signed with ``secret``.
+
+    ``secret`` may also be a list of secrets: during a rotation the request
+    carries one signature per secret, so the receiver may verify with either.
+    """
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    secrets_ = [secret] if isinstance(secret, str) else list(secret)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(
+            sign(one, msg_id, timestamp, body) for one in secrets_
+        ),
     }
 
 

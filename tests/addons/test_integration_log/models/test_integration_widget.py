@@ -1,6 +1,6 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.integration_log.exceptions import TransientIntegrationError
@@ -11,6 +11,7 @@ class TestIntegrationWidget(models.Model):
 
     _name = "test.integration.widget"
     _description = "Test Integration Widget"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
 
     name = fields.Char(required=True)
     quantity = fields.Float()
@@ -48,3 +49,47 @@ class TestIntegrationWidget(models.Model):
             widget.category_id = category
         event._link_records(widget)
         return {"widget_id": widget.id}
+
+    def action_ship(self, fail_after_emitting=False):
+        """Emit ``test.widget.shipped.v1`` through the outbox; optionally fail
+        afterwards, so the whole business transaction rolls back."""
+        for widget in self:
+            self.env["integration.event"]._emit_outbound(
+                "test.widget.shipped.v1",
+                widget.name,
+                {"name": widget.name, "quantity": widget.quantity},
+                records=widget,
+            )
+            widget.quantity = 0
+        if fail_after_emitting:
+            raise UserError(self.env._("quantity: the carrier refused the shipment."))
+        return True
+
+    # ------------------------------------------------------------------
+    # Benchmark helpers (setup/benchmark.sh); public so RPC can call them
+    # ------------------------------------------------------------------
+    @api.model
+    def enqueue_noop_jobs(self, count):
+        """The yardstick: ``count`` queue jobs that do nothing."""
+        for _index in range(count):
+            self.with_delay(channel="root.integration.outbound")._job_noop()
+        return count
+
+    @api.model
+    def _job_noop(self):
+        return "nothing done"
+
+    @api.model
+    def emit_benchmark_events(self, count, prefix):
+        """Emit ``count`` outbound events in one business transaction."""
+        events = self.env["integration.event"]._emit_outbound_many(
+            [
+                {
+                    "type": "test.widget.shipped.v1",
+                    "subject": f"{prefix}-{index % 500}",
+                    "data": {"name": f"{prefix}-{index}", "quantity": index % 7},
+                }
+                for index in range(count)
+            ]
+        )
+        return len(events)

@@ -7,6 +7,8 @@ from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.integration_log.protocol import envelope, signature
 
+from .receiver import Receiver
+
 API = "/integration/v1"
 SINGLE = envelope.CONTENT_TYPE_SINGLE
 BATCH = envelope.CONTENT_TYPE_BATCH
@@ -105,7 +107,7 @@ class InboundCase(HttpCase):
                 """
                 SELECT uuid FROM queue_job
                 WHERE state = 'pending'
-                  AND (eta IS NULL OR eta <= now() at time zone 'UTC')
+                  AND (eta IS NULL OR eta <= clock_timestamp() at time zone 'UTC')
                 ORDER BY priority, date_created, id
                 """
             )
@@ -150,3 +152,75 @@ class InboundCase(HttpCase):
 
     def refusals(self, reason):
         return self.env["integration.refusal"].search([("reason", "=", reason)])
+
+
+class OutboundCase(InboundCase):
+    """Outbound tests: a real HTTP receiver on 127.0.0.1 plays the partner."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.receiver = Receiver().start()
+        cls.addClassCleanup(cls.receiver.stop)
+        cls.env["integration.allowed.host"].create(
+            {"name": "127.0.0.1", "note": "test receiver"}
+        )
+        cls.connector = cls.make_connector("Test MES endpoint")
+
+    @classmethod
+    def make_connector(cls, name, **values):
+        connector = cls.env["integration.connector"].create(
+            {
+                "name": name,
+                "url": cls.receiver.url,
+                "event_types": "test.widget.*",
+                "retry_schedule": "5,5,5",
+                **values,
+            }
+        )
+        secret = connector.issue_signing_secret()["signing_secret"]
+        cls.receiver.secrets = [secret]
+        return connector
+
+    def setUp(self):
+        super().setUp()
+        self.receiver.reset()
+
+    def make_widget(self, name="W-1", quantity=5):
+        return self.env["test.integration.widget"].create(
+            {"name": name, "quantity": quantity}
+        )
+
+    def ship(self, *names):
+        """Ship new widgets; returns their outbound events in order."""
+        events = self.env["integration.event"]
+        for name in names:
+            widget = self.make_widget(name)
+            widget.action_ship()
+            events |= self.env["integration.event"].search(
+                [("direction", "=", "out"), ("subject", "=", name)]
+            )
+        return events
+
+    def deliveries(self, events, connector=None):
+        return self.env["integration.delivery"].search(
+            [
+                ("event_id", "in", events.ids),
+                ("connector_id", "=", (connector or self.connector).id),
+            ],
+            order="id",
+        )
+
+    def fast_forward_deliveries(self):
+        """Let retry delays elapse for deliveries and their wake-up jobs."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE integration_delivery SET next_attempt_at = "
+            "now() at time zone 'UTC' - interval '1 second' "
+            "WHERE state IN ('retrying', 'pending')"
+        )
+        self.fast_forward()
+
+    def seal_log(self):
+        self.env.flush_all()
+        return self.env["integration.log.entry"]._seal_pending()

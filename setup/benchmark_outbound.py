@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark of outbound deliveries against a running Odoo with its job runner.
+
+Measures, in one run, with the server's queue_job runner at capacity 2:
+- the yardstick: no-op queue_job jobs done per second;
+- real-time deliveries per second from Odoo to a local receiver (one HTTP
+  POST per event, each signed, each delivery with its own state);
+- events per second in batch mode (arrays of up to 500 events per POST).
+
+The receiver runs in this process on 127.0.0.1, answers 200 and checks every
+signature. It needs a database with mfg_integration_suite and the test addon
+test_integration_log (its event type and benchmark helpers); setup/benchmark.sh
+prepares one.
+"""
+
+import argparse
+import json
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addons/integration_log"))
+from benchmark_inbound import JsonRpc  # noqa: E402
+from protocol import signature  # noqa: E402
+
+
+class Receiver:
+    """Counts the events received and verifies every signature."""
+
+    def __init__(self):
+        self.events = 0
+        self.requests = 0
+        self.bad_signatures = 0
+        self.webhook_ids = set()
+        self.secrets = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real partners
+
+            def do_POST(self):  # noqa: N802 (http.server API)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.record(self.headers, raw)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d/hooks" % self.server.server_address[1]
+
+    def record(self, headers, raw):
+        try:
+            signature.verify(
+                self.secrets,
+                headers.get("webhook-id"),
+                headers.get("webhook-timestamp"),
+                headers.get("webhook-signature"),
+                raw,
+            )
+            ok = True
+        except signature.SignatureError:
+            ok = False
+        body = json.loads(raw)
+        with self.lock:
+            self.requests += 1
+            self.events += len(body) if isinstance(body, list) else 1
+            self.bad_signatures += not ok
+            self.webhook_ids.add(headers.get("webhook-id"))
+
+    def reset(self):
+        with self.lock:
+            self.events = self.requests = self.bad_signatures = 0
+            self.webhook_ids = set()
+
+
+def wait_for(predicate, timeout, what):
+    start = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - start > timeout:
+            raise SystemExit(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
+def bench_noop_jobs(rpc, count, timeout):
+    before = rpc.execute("queue.job", "search_count", [["state", "=", "done"]])
+    start = time.perf_counter()
+    rpc.execute("test.integration.widget", "enqueue_noop_jobs", count)
+
+    def done():
+        return (
+            rpc.execute("queue.job", "search_count", [["state", "=", "done"]])
+            >= before + count
+        )
+
+    wait_for(done, timeout, f"{count} no-op jobs")
+    return count / (time.perf_counter() - start)
+
+
+def make_connector(rpc, receiver, name, **values):
+    connector_id = rpc.execute(
+        "integration.connector",
+        "create",
+        {"name": name, "url": receiver.url, "event_types": "test.widget.*", **values},
+    )
+    secret = rpc.execute(
+        "integration.connector", "issue_signing_secret", [connector_id]
+    )
+    receiver.secrets = [secret["signing_secret"]]
+    return connector_id
+
+
+def bench_deliveries(rpc, receiver, connector_id, count, timeout):
+    """Events emitted in one transaction until all are delivered."""
+    receiver.reset()
+    prefix = uuid.uuid4().hex[:6]
+    start = time.perf_counter()
+    rpc.execute("test.integration.widget", "emit_benchmark_events", count, prefix)
+    emitted = time.perf_counter() - start
+    wait_for(lambda: receiver.events >= count, timeout, f"{count} deliveries")
+
+    def all_delivered():
+        return (
+            rpc.execute(
+                "integration.delivery",
+                "search_count",
+                [["connector_id", "=", connector_id], ["state", "!=", "delivered"]],
+            )
+            == 0
+        )
+
+    wait_for(all_delivered, timeout, "the deliveries to be recorded")
+    elapsed = time.perf_counter() - start
+    jobs = rpc.execute(
+        "queue.job",
+        "search_count",
+        [["method_name", "=", "_job_dispatch"], ["state", "=", "done"]],
+    )
+    return {
+        "events": count,
+        "emit_seconds": round(emitted, 2),
+        "seconds": round(elapsed, 2),
+        "per_second": round(count / elapsed, 1),
+        "requests": receiver.requests,
+        "distinct_webhook_ids": len(receiver.webhook_ids),
+        "bad_signatures": receiver.bad_signatures,
+        "dispatch_jobs_done_so_far": jobs,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--noop-jobs", type=int, default=600)
+    parser.add_argument("--realtime-events", type=int, default=3000)
+    parser.add_argument("--batch-events", type=int, default=20000)
+    parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    rpc = JsonRpc(args.url, args.db, args.login, args.password)
+    rpc.execute("integration.allowed.host", "create", {"name": "127.0.0.1"})
+    receiver = Receiver()
+    bench_noop_jobs(rpc, 20, args.timeout)  # warm up workers and runner
+    noop_rate = bench_noop_jobs(rpc, args.noop_jobs, args.timeout)
+
+    realtime = make_connector(rpc, receiver, "Benchmark real time")
+    bench_deliveries(rpc, receiver, realtime, 50, args.timeout)  # warm up
+    realtime_figures = bench_deliveries(
+        rpc, receiver, realtime, args.realtime_events, args.timeout
+    )
+    rpc.execute("integration.connector", "write", [realtime], {"active": False})
+
+    batch = make_connector(
+        rpc,
+        receiver,
+        "Benchmark batch",
+        mode="batch",
+        batch_size=500,
+        batch_interval=1,
+    )
+    batch_figures = bench_deliveries(
+        rpc, receiver, batch, args.batch_events, args.timeout
+    )
+    figures = {
+        "noop_jobs_per_second": round(noop_rate, 1),
+        "realtime_deliveries_per_second": realtime_figures["per_second"],
+        "ratio_realtime_to_noop_jobs": round(
+            realtime_figures["per_second"] / noop_rate, 1
+        ),
+        "batch_events_per_second": batch_figures["per_second"],
+        "realtime": realtime_figures,
+        "batch": batch_figures,
+    }
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle, indent=2)
+    bad = realtime_figures["bad_signatures"] + batch_figures["bad_signatures"]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
