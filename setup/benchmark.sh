@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of the suite on this machine (see README.rst, "Benchmarks").
 #   setup/benchmark.sh [inbound|outbound|all] [extra arguments of the script]
-# Creates a database mfg_bench with the suite and the test addon (its event
-# types and benchmark helpers), then for each benchmark starts Odoo on a free
+# For each benchmark: creates a fresh database mfg_bench with the suite and the
+# test addon (its event types and benchmark helpers), starts Odoo on a free
 # port, runs the benchmark script, and stops the server; the database is
 # dropped at the end.
 # - inbound: 2 HTTP workers, no job runner (measures acceptance alone);
@@ -62,17 +62,23 @@ start_server() {
     die "the benchmark server did not start (see $VENV/benchmark-server.log)"
 }
 
-dropdb --if-exists "$DB"
-say "Creating the benchmark database $DB"
-run_odoo -d "$DB" --addons-path="$ADDONS" -i "$SUITE_NAME,test_integration_log" \
-    --without-demo=all --stop-after-init --log-level=warn
+# A fresh database per benchmark: the events accepted by the inbound one
+# must not be processed by the job runner of the outbound one.
+create_db() {
+    dropdb --if-exists --force "$DB"
+    say "Creating the benchmark database $DB"
+    run_odoo -d "$DB" --addons-path="$ADDONS" -i "$SUITE_NAME,test_integration_log" \
+        --without-demo=all --stop-after-init --log-level=warn
+}
 
 if [ "$WHICH" != outbound ]; then
+    create_db
     start_server 2
     "$PY" "$REPO/setup/benchmark_inbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
     stop_server
 fi
 if [ "$WHICH" != inbound ]; then
+    create_db
     RUNNER_CONF=$VENV/benchmark-runner.conf
     printf '[options]\n\n[queue_job]\nchannels = root:2\n' >"$RUNNER_CONF"
     ODOO_QUEUE_JOB_CHANNELS=root:2 start_server 4 -c "$RUNNER_CONF" --load=base,web,queue_job

@@ -11,7 +11,7 @@
     "maintainers": ["mfg-integration-suite"],
     "license": "LGPL-3",
     "application": True,
-    "depends": ["mail", "queue_job"],
+    "depends": ["mail", "uom", "queue_job"],
     "external_dependencies": {
         "python": ["jsonschema", "prometheus_client", "cryptography", "requests"],
     },
@@ -22,6 +22,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/integration_event_type_data.xml",
+        "data/integration_uom_code_data.xml",
         "wizards/integration_client_credentials_views.xml",
         "wizards/integration_delivery_replay_views.xml",
         "wizards/integration_log_verification_views.xml",
@@ -33,6 +34,7 @@
         "views/integration_event_type_views.xml",
         "views/integration_log_entry_views.xml",
         "views/integration_allowed_host_views.xml",
+        "views/integration_uom_code_views.xml",
         "views/menus.xml",
     ],
     "demo": [

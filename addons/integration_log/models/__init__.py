@@ -6,6 +6,7 @@ from . import integration_record_link
 from . import integration_refusal
 from . import integration_log_entry
 from . import integration_allowed_host
+from . import integration_uom_code
 from . import integration_connector
 from . import integration_delivery
 from . import integration_inbound

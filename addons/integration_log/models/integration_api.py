@@ -67,8 +67,10 @@ class IntegrationApi(models.AbstractModel):
             **_RESPONSE_SCHEMAS,
         }
         for name in sorted(catalogue):
-            schemas[name] = _strip_meta(
-                self.env["integration.event.type"]._get_schema(name)
+            schemas.update(
+                _component_schemas(
+                    name, self.env["integration.event.type"]._get_schema(name)
+                )
             )
         inbound = sorted(n for n, e in catalogue.items() if e["direction"] != "out")
         schemas["InboundEvent"] = {
@@ -373,6 +375,33 @@ def _strip_meta(schema):
     schema.pop("$schema", None)
     schema.pop("$id", None)
     return schema
+
+
+def _component_schemas(name, schema):
+    """An event type's schema as OpenAPI components: its ``$defs`` become
+    components of their own (``<type>.<def>``) and local references follow."""
+    schema = _strip_meta(schema)
+    definitions = schema.pop("$defs", {})
+    prefix = "#/components/schemas/" + name + "."
+
+    def relink(node):
+        if isinstance(node, dict):
+            return {
+                key: prefix + value[len("#/$defs/") :]
+                if key == "$ref"
+                and isinstance(value, str)
+                and value.startswith("#/$defs/")
+                else relink(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [relink(item) for item in node]
+        return node
+
+    result = {name: relink(schema)}
+    for definition, body in definitions.items():
+        result[f"{name}.{definition}"] = relink(body)
+    return result
 
 
 def _typed_event(name):

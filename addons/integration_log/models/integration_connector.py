@@ -4,6 +4,7 @@ import json
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg2
@@ -82,6 +83,12 @@ class IntegrationConnector(models.Model):
         help="Seconds to wait before each new attempt, comma-separated; a random "
         "+/-10 % is added. After the last one the delivery is dead.",
     )
+    parallel_requests = fields.Integer(
+        default=4,
+        help="How many requests may be in flight to this partner at once "
+        "(1-16). With Ordered per Subject, only events of different subjects "
+        "are ever sent together.",
+    )
     ordered = fields.Boolean(
         "Ordered per Subject",
         help="Never send an event before the previous event of the same subject "
@@ -120,6 +127,11 @@ class IntegrationConnector(models.Model):
             "batch_interval_positive",
             "CHECK(batch_interval >= 0)",
             "The batch interval cannot be negative.",
+        ),
+        (
+            "parallel_requests_range",
+            "CHECK(parallel_requests BETWEEN 1 AND 16)",
+            "Parallel requests are between 1 and 16.",
         ),
         (
             "timeout_range",
@@ -635,18 +647,13 @@ class IntegrationConnector(models.Model):
     # ------------------------------------------------------------------
     # HTTP
     # ------------------------------------------------------------------
-    def _post(self, session, message_id, body, batch=False):
-        """POST a signed body; returns the outcome (never raises for the
-        partner's failures)."""
+    def _prepare_sending(self):
+        """Check the URL and decrypt the secrets once per round.
+
+        :returns: ``(secrets, error)``; ``error`` says why nothing can be
+            sent (host no longer allowed, no secret).
+        """
         self.ensure_one()
-        started = time.monotonic()
-        outcome = {
-            "http_status": 0,
-            "latency_ms": 0,
-            "excerpt": "",
-            "error": "",
-            "retry_after": None,
-        }
         try:
             self.env["integration.allowed.host"]._check_url(self.url)
             secrets_ = self._signing_secrets()
@@ -657,46 +664,86 @@ class IntegrationConnector(models.Model):
                         name=self.name,
                     )
                 )
-            headers = {
-                "Content-Type": "application/cloudevents-batch+json"
-                if batch
-                else "application/cloudevents+json",
-                "User-Agent": "Odoo-Mfg-Integration/1.0",
-                **signature.sign_headers(secrets_, message_id, body),
-            }
-            response = session.post(
-                self.url,
-                data=body,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
+        except (UserError, ValidationError) as err:
+            return [], err.args[0]
+        return secrets_, None
+
+    def _post_all(self, session, messages):
+        """POST signed messages, ``parallel_requests`` at a time.
+
+        :param messages: list of ``(message_id, body bytes, is_batch)``.
+        :returns: one outcome dict per message, in order; stops early (the
+            rest get ``None``) when the partner answers 410 Gone.
+        """
+        self.ensure_one()
+        secrets_, error = self._prepare_sending()
+        if error:
+            return [self._outcome_of(None, error=error) for _m in messages]
+        requests_ = [
+            (
+                message_id,
+                body,
+                {
+                    "Content-Type": "application/cloudevents-batch+json"
+                    if is_batch
+                    else "application/cloudevents+json",
+                    "User-Agent": "Odoo-Mfg-Integration/1.0",
+                    **signature.sign_headers(secrets_, message_id, body),
+                },
             )
-        except requests.Timeout:
+            for message_id, body, is_batch in messages
+        ]
+        url, timeout = self.url, self.timeout
+        width = max(1, self.parallel_requests)
+        outcomes = [None] * len(requests_)
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            for start in range(0, len(requests_), width):
+                chunk = requests_[start : start + width]
+                raw_results = pool.map(
+                    lambda item: _http_post(session, url, timeout, *item), chunk
+                )
+                for offset, raw in enumerate(raw_results):
+                    outcomes[start + offset] = self._outcome_of(raw)
+                if any(
+                    o["result"] == policy.GONE for o in outcomes[start : start + width]
+                ):
+                    break
+        return outcomes
+
+    def _outcome_of(self, raw, error=None):
+        """Turn what a sending thread saw into a delivery outcome (here, in
+        the job's thread, where translations and the ORM are safe)."""
+        outcome = {
+            "http_status": 0,
+            "latency_ms": 0,
+            "excerpt": "",
+            "error": error or "",
+            "retry_after": None,
+            "result": policy.RETRY,
+        }
+        if raw is None:
+            return outcome
+        outcome["latency_ms"] = raw["latency_ms"]
+        if raw["timeout"]:
             outcome["error"] = self.env._(
                 "No answer within %(timeout)s s.", timeout=self.timeout
             )
-            outcome["result"] = policy.RETRY
-        except requests.RequestException as err:
-            outcome["error"] = self.env._("Connection failed: %(error)s", error=err)
-            outcome["result"] = policy.RETRY
-        except (UserError, ValidationError) as err:
-            outcome["error"] = err.args[0]
-            outcome["result"] = policy.RETRY
+        elif raw["failure"]:
+            outcome["error"] = self.env._(
+                "Connection failed: %(error)s", error=raw["failure"]
+            )
         else:
+            status = raw["status"]
             outcome.update(
-                http_status=response.status_code,
-                excerpt=policy.excerpt(response.text),
-                retry_after=policy.parse_retry_after(
-                    response.headers.get("Retry-After")
-                ),
-                result=policy.classify_status(response.status_code),
+                http_status=status,
+                excerpt=policy.excerpt(raw["text"]),
+                retry_after=policy.parse_retry_after(raw["retry_after"]),
+                result=policy.classify_status(status),
             )
             if outcome["result"] != policy.DELIVERED:
                 outcome["error"] = self.env._(
-                    "The partner answered HTTP %(status)s.",
-                    status=response.status_code,
+                    "The partner answered HTTP %(status)s.", status=status
                 )
-        outcome["latency_ms"] = round((time.monotonic() - started) * 1000)
         return outcome
 
     def _send_test_event(self):
@@ -714,7 +761,9 @@ class IntegrationConnector(models.Model):
             },
         }
         with requests.Session() as session:
-            outcome = self._post(session, event["id"], json.dumps(event))
+            outcome = self._post_all(
+                session, [(event["id"], json.dumps(event).encode(), False)]
+            )[0]
         self.env["integration.log.entry"]._append(
             [
                 {
@@ -769,3 +818,27 @@ class IntegrationConnector(models.Model):
                 }
             ]
         )
+
+
+def _http_post(session, url, timeout, message_id, body, headers):
+    """One POST, run in a sending thread: no ORM here, only HTTP."""
+    started = time.monotonic()
+    raw = {"timeout": False, "failure": None, "status": 0, "text": ""}
+    raw["retry_after"] = None
+    try:
+        response = session.post(
+            url, data=body, headers=headers, timeout=timeout, allow_redirects=False
+        )
+    except requests.Timeout:
+        raw["timeout"] = True
+    except requests.RequestException as err:
+        raw["failure"] = str(err)
+    else:
+        raw["status"] = response.status_code
+        raw["retry_after"] = response.headers.get("Retry-After")
+        # Decode only the excerpt, and never let requests guess a charset.
+        raw["text"] = response.content[: policy.EXCERPT_CHARS * 4].decode(
+            response.encoding or "utf-8", "replace"
+        )
+    raw["latency_ms"] = round((time.monotonic() - started) * 1000)
+    return raw

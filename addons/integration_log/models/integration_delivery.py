@@ -35,8 +35,8 @@ class IntegrationDelivery(models.Model):
     connector_id = fields.Many2one(
         "integration.connector", required=True, ondelete="restrict", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True)
-    event_type = fields.Char("Type", required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True)
+    event_type = fields.Char("Type", required=True)
     subject = fields.Char(required=True)
     state = fields.Selection(
         DELIVERY_STATES, required=True, default="pending", readonly=True, index=True
@@ -49,7 +49,7 @@ class IntegrationDelivery(models.Model):
     batch_key = fields.Char(readonly=True, index="btree_not_null")
     attempt_count = fields.Integer("Attempts", readonly=True)
     replay_count = fields.Integer("Replays", readonly=True)
-    next_attempt_at = fields.Datetime(readonly=True, index=True)
+    next_attempt_at = fields.Datetime(readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
     delivered_at = fields.Datetime(readonly=True)
     http_status = fields.Integer("Last HTTP Status", readonly=True)
@@ -162,30 +162,44 @@ class IntegrationDelivery(models.Model):
         """
         Connector = self.env["integration.connector"]
         connectors = Connector.browse()
-        vals_list = []
-        now = fields.Datetime.now()
-        routes = {}
+        rows, routes = [], {}
+        now, uid = fields.Datetime.now(), self.env.uid
         for event in events:
             key = (event.event_type, event.company_id)
             if key not in routes:
                 routes[key] = Connector._matching(event.event_type, event.company_id)
             for connector in routes[key]:
                 connectors |= connector
-                vals_list.append(
-                    {
-                        "event_id": event.id,
-                        "connector_id": connector.id,
-                        "company_id": event.company_id.id,
-                        "event_type": event.event_type,
-                        "subject": event.subject,
-                        "next_attempt_at": now,
-                        "webhook_id": event.cloudevent_id
-                        if connector.mode == "realtime"
-                        else False,
-                    }
+                rows.append(
+                    SQL(
+                        "(%s, %s, %s, %s, %s, 'pending', %s, %s, 0, 0, %s, %s, %s, %s)",
+                        event.id,
+                        connector.id,
+                        event.company_id.id,
+                        event.event_type,
+                        event.subject,
+                        event.cloudevent_id if connector.mode == "realtime" else None,
+                        now,
+                        uid,
+                        now,
+                        uid,
+                        now,
+                    )
                 )
-        # sudo: deliveries are bookkeeping of the integration, whoever emits.
-        self.sudo().create(vals_list)
+        if rows:
+            # One INSERT: the outbox writes thousands of deliveries at once.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO integration_delivery (
+                        event_id, connector_id, company_id, event_type, subject,
+                        state, webhook_id, next_attempt_at, attempt_count,
+                        replay_count, create_uid, create_date, write_uid, write_date
+                    ) VALUES %s
+                    """,
+                    SQL(", ").join(rows),
+                )
+            )
         return connectors
 
     # ------------------------------------------------------------------
@@ -203,24 +217,23 @@ class IntegrationDelivery(models.Model):
         """Requests to make: one per delivery in real time; arrays of up to
         ``batch_size`` in batch mode, keeping each retried batch together."""
         if connector.mode == "realtime":
-            return [delivery for delivery in self]
-        groups, fresh = {}, self.browse()
+            return list(self)
+        retried, fresh = {}, []
         for delivery in self:
             if delivery.batch_key:
-                groups.setdefault(delivery.batch_key, self.browse())
-                groups[delivery.batch_key] |= delivery
+                retried.setdefault(delivery.batch_key, []).append(delivery.id)
             else:
-                fresh |= delivery
-        result = list(groups.values())
+                fresh.append(delivery.id)
         size = connector.batch_size
-        for start in range(0, len(fresh), size):
-            result.append(fresh[start : start + size])
-        return result
+        id_groups = list(retried.values()) + [
+            fresh[start : start + size] for start in range(0, len(fresh), size)
+        ]
+        return [self.browse(ids) for ids in id_groups]
 
     def _send_groups(self, connector, session):
-        outcomes = []
-        for group in self._groups(connector):
-            batch = connector.mode == "batch"
+        batch = connector.mode == "batch"
+        groups, messages = self._groups(connector), []
+        for group in groups:
             payloads = [d.event_id.payload or "{}" for d in group]
             if batch:
                 message_id = policy.batch_message_id(
@@ -230,27 +243,31 @@ class IntegrationDelivery(models.Model):
             else:
                 message_id = group.webhook_id or group.event_id.cloudevent_id
                 body = payloads[0]
-            outcome = connector._post(session, message_id, body.encode(), batch=batch)
-            outcome["message_id"] = message_id
+            messages.append((message_id, body.encode(), batch))
+        outcomes = []
+        for group, message, outcome in zip(
+            groups, messages, connector._post_all(session, messages), strict=True
+        ):
+            if outcome is None:
+                continue  # not sent: the partner answered 410 meanwhile
+            outcome["message_id"] = message[0]
             outcome["batch_key"] = (
                 (group[0].batch_key or uuid.uuid4().hex) if batch else None
             )
             outcomes.append((group, outcome))
-            if outcome["result"] == policy.GONE:
-                break
         self._record_outcomes(connector, outcomes)
 
     def _record_outcomes(self, connector, outcomes):
         schedule = policy.parse_retry_schedule(connector.retry_schedule)
         now = fields.Datetime.now()
-        rows, entries, dead, sent = [], [], self.browse(), self.browse()
+        rows, entries, dead_ids, sent_ids = [], [], [], set()
         gone_detail = None
         for group, outcome in outcomes:
-            sent |= group
+            sent_ids.update(group.ids)
             for delivery in group:
                 state, next_at = self._next_state(delivery, outcome, schedule, now)
                 if state == "dead":
-                    dead |= delivery
+                    dead_ids.append(delivery.id)
                 rows.append(
                     SQL(
                         "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -270,12 +287,12 @@ class IntegrationDelivery(models.Model):
             if outcome["result"] == policy.GONE:
                 gone_detail = outcome["excerpt"]
         self._write_outcomes(rows, now)
-        self._release_unsent(self - sent)
+        self._release_unsent(self.browse([i for i in self.ids if i not in sent_ids]))
         self.env["integration.log.entry"]._append(entries)
         if gone_detail is not None:
             connector._disable_gone(gone_detail)
-        if dead:
-            dead._notify_dead()
+        if dead_ids:
+            self.browse(dead_ids)._notify_dead()
 
     def _next_state(self, delivery, outcome, schedule, now):
         result = outcome["result"]

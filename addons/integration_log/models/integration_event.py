@@ -30,6 +30,24 @@ EVENT_STATES = [
     ("skipped", "Skipped"),
 ]
 REPLAYABLE_STATES = ("dead", "failed")
+# Columns written by _insert_rows, besides the ORM's create/write columns.
+INSERT_COLUMNS = (
+    "direction",
+    "cloudevent_id",
+    "source",
+    "event_type",
+    "subject",
+    "event_time",
+    "event_sequence",
+    "traceparent",
+    "payload",
+    "payload_hash",
+    "state",
+    "client_id",
+    "company_id",
+    "received_at",
+    "processed_at",
+)
 
 
 class IntegrationEvent(models.Model):
@@ -426,12 +444,14 @@ class IntegrationEvent(models.Model):
             }
         )
 
-    def _link_records(self, records):
-        """Record which business documents this event touched."""
+    def _link_records(self, *record_sets):
+        """Record which business documents this event touched (recordsets of
+        any models)."""
         self.ensure_one()
         self.env["integration.record.link"].sudo().create(
             [
                 {"event_id": self.id, "res_model": record._name, "res_id": record.id}
+                for records in record_sets
                 for record in records
             ]
         )
@@ -473,6 +493,46 @@ class IntegrationEvent(models.Model):
             )
         return len(events)
 
+    @api.model
+    def _insert_rows(self, rows):
+        """Insert events in one statement (the API and the outbox write
+        thousands at once); an existing (source, id) is left untouched.
+
+        :param rows: dicts with the keys of ``INSERT_COLUMNS``.
+        :returns: ``{(source, cloudevent_id): id}`` of the rows inserted.
+        """
+        if not rows:
+            return {}
+        self.flush_model()
+        now, uid = fields.Datetime.now(), self.env.uid
+        values = SQL(", ").join(
+            SQL(
+                "(%s, 0, 0, %s, %s, %s, %s)",
+                SQL(", ").join(row.get(column) for column in INSERT_COLUMNS),
+                uid,
+                now,
+                uid,
+                now,
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO integration_event (%s, attempt_count, replay_count,
+                    create_uid, create_date, write_uid, write_date)
+                VALUES %s
+                ON CONFLICT (source, cloudevent_id) DO NOTHING
+                RETURNING source, cloudevent_id, id
+                """,
+                SQL(", ").join(SQL.identifier(column) for column in INSERT_COLUMNS),
+                values,
+            )
+        )
+        return {
+            (src, ce_id): event_id for src, ce_id, event_id in self.env.cr.fetchall()
+        }
+
     # ------------------------------------------------------------------
     # Outbox: outbound events, written with the business change
     # ------------------------------------------------------------------
@@ -486,8 +546,9 @@ class IntegrationEvent(models.Model):
         type) and their dispatch job are written with the caller's business
         change, so they exist exactly when that change is committed.
 
-        :param records: business documents the event is about; deliveries
-            that die raise an activity on them.
+        :param records: business documents the event is about (a recordset,
+            or a list of recordsets of several models); deliveries that die
+            raise an activity on them.
         :returns: the ``integration.event`` record.
         """
         return self._emit_outbound_many(
@@ -515,11 +576,12 @@ class IntegrationEvent(models.Model):
         EventType = self.env["integration.event.type"]
         source = self._outbound_source()
         now = fields.Datetime.now()
-        vals_list = []
+        rows = []
+        catalogue, validators = EventType._get_catalogue(), {}
         for message in messages:
-            self._check_outbound(EventType, message)
+            self._check_outbound(EventType, catalogue, validators, message)
             cloudevent = self._outbound_cloudevent(message, source, now)
-            vals_list.append(
+            rows.append(
                 {
                     "direction": "out",
                     "cloudevent_id": cloudevent["id"],
@@ -527,22 +589,27 @@ class IntegrationEvent(models.Model):
                     "event_type": message["type"],
                     "subject": message["subject"],
                     "event_time": message.get("time") or now,
-                    "traceparent": message.get("traceparent") or False,
+                    "traceparent": message.get("traceparent"),
                     "payload": json.dumps(cloudevent, ensure_ascii=False),
                     "payload_hash": envelope.payload_hash(cloudevent),
                     "state": "processed",
-                    "processed_at": now,
                     "company_id": self.env.company.id,
+                    "received_at": now,
+                    "processed_at": now,
                 }
             )
         # sudo: the outbox belongs to the integration; any user whose change
         # is worth telling partners about writes to it.
-        events = self.sudo().create(vals_list)
+        inserted = self.sudo()._insert_rows(rows)
+        events = self.sudo().browse(
+            [inserted[(source, row["cloudevent_id"])] for row in rows]
+        )
         events._log_states()
         links = [
             {"event_id": event.id, "res_model": record._name, "res_id": record.id}
             for event, message in zip(events, messages, strict=True)
-            for record in (message.get("records") or [])
+            for records in _record_sets(message.get("records"))
+            for record in records
         ]
         self.env["integration.record.link"].sudo().create(links)
         connectors = self.env["integration.delivery"]._create_for_events(events)
@@ -550,8 +617,8 @@ class IntegrationEvent(models.Model):
         return events
 
     @api.model
-    def _check_outbound(self, EventType, message):
-        entry = EventType._get_catalogue().get(message.get("type"))
+    def _check_outbound(self, EventType, catalogue, validators, message):
+        entry = catalogue.get(message.get("type"))
         if not entry or entry["direction"] == "in":
             raise UserError(
                 self.env._(
@@ -566,9 +633,10 @@ class IntegrationEvent(models.Model):
                     type=message["type"],
                 )
             )
+        if message["type"] not in validators:
+            validators[message["type"]] = EventType._get_validator(entry["schema_file"])
         errors = envelope.data_errors(
-            EventType._get_validator(entry["schema_file"]),
-            {"data": message.get("data")},
+            validators[message["type"]], {"data": message.get("data")}
         )
         if errors:
             raise ValidationError(
@@ -702,3 +770,9 @@ class IntegrationEvent(models.Model):
 
 def _iso(value):
     return value.isoformat() + "Z" if value else None
+
+
+def _record_sets(records):
+    if not records:
+        return []
+    return [records] if isinstance(records, models.BaseModel) else list(records)

@@ -4,7 +4,7 @@ import json
 import re
 from urllib.parse import quote
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -364,46 +364,20 @@ class IntegrationInbound(models.AbstractModel):
 
     @api.model
     def _insert_rows(self, client, rows):
-        uid = client.user_id.id
-        values = SQL(", ").join(
-            SQL(
-                "('in', %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', %s, %s, "
-                "now() at time zone 'UTC', 0, 0, %s, now() at time zone 'UTC', %s, "
-                "now() at time zone 'UTC')",
-                row["cloudevent_id"],
-                row["source"],
-                row["event_type"],
-                row["subject"],
-                row["event_time"],
-                row["event_sequence"],
-                row["traceparent"],
-                row["payload"],
-                row["payload_hash"],
-                client.id,
-                client.company_id.id,
-                uid,
-                uid,
-            )
-            for row in rows
+        now = fields.Datetime.now()
+        return self.env["integration.event"]._insert_rows(
+            [
+                {
+                    **row,
+                    "direction": "in",
+                    "state": "received",
+                    "client_id": client.id,
+                    "company_id": client.company_id.id,
+                    "received_at": now,
+                }
+                for row in rows
+            ]
         )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO integration_event (
-                    direction, cloudevent_id, source, event_type, subject,
-                    event_time, event_sequence, traceparent, payload, payload_hash,
-                    state, client_id, company_id, received_at, attempt_count,
-                    replay_count, create_uid, create_date, write_uid, write_date
-                ) VALUES %s
-                ON CONFLICT (source, cloudevent_id) DO NOTHING
-                RETURNING source, cloudevent_id, id
-                """,
-                values,
-            )
-        )
-        return {
-            (src, ce_id): event_id for src, ce_id, event_id in self.env.cr.fetchall()
-        }
 
     @api.model
     def _existing_events(self, keys):

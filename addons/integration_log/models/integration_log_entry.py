@@ -55,7 +55,7 @@ class IntegrationLogEntry(models.Model):
     _rec_name = "reference"
 
     logged_at = fields.Datetime(required=True, readonly=True, index=True)
-    kind = fields.Selection(ENTRY_KINDS, required=True, readonly=True, index=True)
+    kind = fields.Selection(ENTRY_KINDS, required=True, readonly=True)
     reference = fields.Char(readonly=True, help="The record the entry is about.")
     event_id = fields.Many2one(
         "integration.event", readonly=True, ondelete="set null", index="btree_not_null"
@@ -78,7 +78,7 @@ class IntegrationLogEntry(models.Model):
     detail = fields.Text(readonly=True)
     payload_hash = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
-    chain_seq = fields.Integer("Chain Position", readonly=True, index=True, copy=False)
+    chain_seq = fields.Integer("Chain Position", readonly=True, copy=False)
     prev_hash = fields.Char("Previous Hash", readonly=True, copy=False)
     entry_hash = fields.Char(readonly=True, copy=False)
     sealed = fields.Boolean(compute="_compute_sealed", search="_search_sealed")
@@ -107,6 +107,12 @@ class IntegrationLogEntry(models.Model):
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS integration_log_entry_unsealed_idx "
             "ON integration_log_entry (id) WHERE chain_seq IS NULL"
+        )
+        # Dashboard and /metrics read the recent delivery attempts per connector.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS integration_log_entry_delivery_idx "
+            "ON integration_log_entry (connector_id, logged_at) "
+            "WHERE kind = 'delivery'"
         )
 
     def _compute_sealed(self):
