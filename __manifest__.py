@@ -10,7 +10,7 @@
     "maintainers": ["mfg-integration-suite"],
     "license": "LGPL-3",
     "application": False,
-    "depends": ["integration_log"],
+    "depends": ["integration_log", "mrp_trace_sync"],
     "data": ["data/ir_config_parameter_data.xml"],
     "installable": True,
 }

@@ -7,7 +7,13 @@ from odoo.tests import HttpCase, tagged
 class TestSuite(HttpCase):
     def test_the_suite_installs_its_addons_and_serves_the_api(self):
         installed = self.env["ir.module.module"].search(
-            [("name", "in", ["mfg_integration_suite", "integration_log"])]
+            [
+                (
+                    "name",
+                    "in",
+                    ["mfg_integration_suite", "integration_log", "mrp_trace_sync"],
+                )
+            ]
         )
         self.assertEqual(set(installed.mapped("state")), {"installed"})
         response = self.url_open("/integration/v1/health")

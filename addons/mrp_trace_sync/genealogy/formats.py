@@ -1,0 +1,220 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Exports of a trace (protocol v1, section 7).
+
+A trace is the JSON of ``GET /lots/trace``: ``root``, ``nodes``, ``edges``,
+``shipments``, ``receipts``, plus ``productions`` (one entry per MO with its
+``inputs`` and ``outputs``), which the JSON format also returns.
+"""
+
+import csv
+import io
+from urllib.parse import quote
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+CLASS_PREFIX = "urn:mfg-integration:class:lot:"
+
+FSMA_COLUMNS = [
+    ("event", "Critical tracking event"),
+    ("date", "Date"),
+    ("traceability_lot_code", "Traceability lot code"),
+    ("product", "Product code"),
+    ("product_description", "Product description"),
+    ("quantity", "Quantity"),
+    ("uom", "Unit of measure"),
+    ("reference_document", "Reference document"),
+    ("location", "Location description"),
+    ("source", "Immediate previous source"),
+    ("destination", "Immediate subsequent recipient"),
+    ("input_lots", "Traceability lot codes used (transformation)"),
+]
+
+
+def lot_class(product, lot, gtin=None):
+    """Lot-level class identifier of EPCIS: a GS1 Digital Link when the
+    product has a GTIN, else a URN of this suite."""
+    if gtin and gtin.isdigit() and len(gtin) in (8, 12, 13, 14):
+        return f"https://id.gs1.org/01/{gtin.zfill(14)}/10/{quote(lot, safe='')}"
+    return CLASS_PREFIX + quote(product, safe="") + ":" + quote(lot, safe="")
+
+
+def epcis_document(trace, created_at, gtins=None):
+    """EPCIS 2.0 JSON-LD: a TransformationEvent per MO, an ObjectEvent per
+    receipt (receiving) and shipment (shipping)."""
+    gtins = gtins or {}
+
+    def quantity_element(item):
+        return {
+            "epcClass": lot_class(
+                item["product"], item["lot"], gtins.get(item["product"])
+            ),
+            "quantity": item["quantity"],
+            "uom": item["uom"],
+        }
+
+    events = []
+    for production in trace.get("productions", []):
+        events.append(
+            {
+                "type": "TransformationEvent",
+                "eventTime": production["date"],
+                "eventTimeZoneOffset": "+00:00",
+                "transformationID": "urn:mfg-integration:production:"
+                + quote(production["production"], safe=""),
+                "inputQuantityList": [
+                    quantity_element(i) for i in production["inputs"]
+                ],
+                "outputQuantityList": [
+                    quantity_element(o) for o in production["outputs"]
+                ],
+                "bizStep": "commissioning",
+                "disposition": "active",
+            }
+        )
+    for receipt in trace.get("receipts", []):
+        events.append(
+            {
+                "type": "ObjectEvent",
+                "eventTime": receipt["date"],
+                "eventTimeZoneOffset": "+00:00",
+                "action": "OBSERVE",
+                "quantityList": [quantity_element(receipt)],
+                "bizStep": "receiving",
+                "disposition": "in_progress",
+                "bizTransactionList": [
+                    {"type": "desadv", "bizTransaction": _doc_urn(receipt["receipt"])}
+                ],
+                "sourceList": [
+                    {"type": "owning_party", "source": _party_urn(receipt["supplier"])}
+                ],
+            }
+        )
+    for shipment in trace.get("shipments", []):
+        events.append(
+            {
+                "type": "ObjectEvent",
+                "eventTime": shipment["date"],
+                "eventTimeZoneOffset": "+00:00",
+                "action": "OBSERVE",
+                "quantityList": [quantity_element(shipment)],
+                "bizStep": "shipping",
+                "disposition": "in_transit",
+                "bizTransactionList": [
+                    {"type": "desadv", "bizTransaction": _doc_urn(shipment["shipment"])}
+                ],
+                "destinationList": [
+                    {
+                        "type": "owning_party",
+                        "destination": _party_urn(shipment["customer"]),
+                    }
+                ],
+            }
+        )
+    events.sort(key=lambda event: event["eventTime"] or "")
+    return {
+        "@context": [EPCIS_CONTEXT],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": created_at,
+        "epcisBody": {"eventList": events},
+    }
+
+
+def fsma_rows(trace, descriptions=None):
+    """One row per critical tracking event (receiving, transformation,
+    shipping) with its key data elements, sorted by date."""
+    descriptions = descriptions or {}
+    rows = []
+    for receipt in trace.get("receipts", []):
+        rows.append(
+            {
+                "event": "Receiving",
+                "date": receipt["date"],
+                "traceability_lot_code": receipt["lot"],
+                "product": receipt["product"],
+                "product_description": descriptions.get(receipt["product"], ""),
+                "quantity": receipt["quantity"],
+                "uom": receipt["uom"],
+                "reference_document": receipt["receipt"],
+                "location": receipt.get("location", ""),
+                "source": receipt["supplier"],
+                "destination": "",
+                "input_lots": "",
+            }
+        )
+    for production in trace.get("productions", []):
+        inputs = ", ".join(f"{i['product']}/{i['lot']}" for i in production["inputs"])
+        for output in production["outputs"]:
+            rows.append(
+                {
+                    "event": "Transformation",
+                    "date": production["date"],
+                    "traceability_lot_code": output["lot"],
+                    "product": output["product"],
+                    "product_description": descriptions.get(output["product"], ""),
+                    "quantity": output["quantity"],
+                    "uom": output["uom"],
+                    "reference_document": production["production"],
+                    "location": production.get("location", ""),
+                    "source": "",
+                    "destination": "",
+                    "input_lots": inputs,
+                }
+            )
+    for shipment in trace.get("shipments", []):
+        rows.append(
+            {
+                "event": "Shipping",
+                "date": shipment["date"],
+                "traceability_lot_code": shipment["lot"],
+                "product": shipment["product"],
+                "product_description": descriptions.get(shipment["product"], ""),
+                "quantity": shipment["quantity"],
+                "uom": shipment["uom"],
+                "reference_document": shipment["shipment"],
+                "location": shipment.get("location", ""),
+                "source": "",
+                "destination": shipment["customer"],
+                "input_lots": "",
+            }
+        )
+    rows.sort(
+        key=lambda row: (row["date"] or "", row["event"], row["traceability_lot_code"])
+    )
+    return rows
+
+
+def to_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title for _key, title in FSMA_COLUMNS])
+    for row in rows:
+        writer.writerow([row.get(key, "") for key, _title in FSMA_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows, sheet_name="FSMA 204"):
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet(sheet_name)
+    bold = workbook.add_format({"bold": True})
+    for column, (_key, title) in enumerate(FSMA_COLUMNS):
+        sheet.write(0, column, title, bold)
+    for row_index, row in enumerate(rows, start=1):
+        for column, (key, _title) in enumerate(FSMA_COLUMNS):
+            sheet.write(row_index, column, row.get(key, ""))
+    if rows:
+        sheet.autofilter(0, 0, len(rows), len(FSMA_COLUMNS) - 1)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _doc_urn(name):
+    return "urn:mfg-integration:document:" + quote(name or "", safe="")
+
+
+def _party_urn(name):
+    return "urn:mfg-integration:party:" + quote(name or "", safe="")

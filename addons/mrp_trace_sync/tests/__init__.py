@@ -1,0 +1,2 @@
+from . import test_production_flow
+from . import test_business_rules

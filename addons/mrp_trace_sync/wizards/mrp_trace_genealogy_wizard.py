@@ -1,0 +1,85 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class MrpTraceGenealogyWizard(models.TransientModel):
+    """The genealogy of a lot, both ways, with its exports."""
+
+    _name = "mrp.trace.genealogy.wizard"
+    _description = "Lot Genealogy"
+
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True)
+    direction = fields.Selection(
+        [("both", "Both ways"), ("backward", "Backward"), ("forward", "Forward")],
+        default="both",
+        required=True,
+    )
+    line_ids = fields.One2many("mrp.trace.line", "genealogy_id", readonly=True)
+    lot_count = fields.Integer(readonly=True)
+    production_count = fields.Integer(readonly=True)
+    customer_count = fields.Integer(readonly=True)
+
+    def action_refresh(self):
+        self.ensure_one()
+        trace = self.env["mrp.trace.genealogy"]._trace(self.lot_id, self.direction)
+        lines = [
+            {
+                "kind": "component",
+                "product": f"{edge['from']['product']} → {edge['to']['product']}",
+                "lot": f"{edge['from']['lot']} → {edge['to']['lot']}",
+                "document": edge["production"],
+                "quantity": edge["quantity"],
+            }
+            for edge in trace["edges"]
+        ]
+        for receipt in trace["receipts"]:
+            lines.append(self._move_line("receipt", receipt, "receipt", "supplier"))
+        for shipment in trace["shipments"]:
+            lines.append(self._move_line("shipment", shipment, "shipment", "customer"))
+        self.line_ids.unlink()
+        self.write(
+            {
+                "line_ids": [
+                    (0, 0, dict(vals, sequence=index))
+                    for index, vals in enumerate(lines)
+                ],
+                "lot_count": len(trace["nodes"]),
+                "production_count": len(trace["productions"]),
+                "customer_count": len({s["customer"] for s in trace["shipments"]}),
+            }
+        )
+        return self._open()
+
+    def _move_line(self, kind, move, document_key, partner_key):
+        return {
+            "kind": kind,
+            "product": move["product"],
+            "lot": move["lot"],
+            "document": move[document_key],
+            "partner": move[partner_key],
+            "location": move.get("location"),
+            "quantity": move["quantity"],
+            "uom": move["uom"],
+            "date": move["date"],
+        }
+
+    def action_download(self):
+        self.ensure_one()
+        fmt = self.env.context.get("export_format", "json")
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/mrp_trace_sync/lot/{self.lot_id.id}/trace"
+            f"?direction={self.direction}&format={fmt}",
+            "target": "new",
+        }
+
+    def _open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Genealogy of %(lot)s", lot=self.lot_id.display_name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }

@@ -1,0 +1,33 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class MrpTraceLine(models.TransientModel):
+    """One row of a genealogy or recall shown in the UI."""
+
+    _name = "mrp.trace.line"
+    _description = "Lot Trace Line"
+    _order = "sequence, id"
+
+    genealogy_id = fields.Many2one("mrp.trace.genealogy.wizard", ondelete="cascade")
+    recall_id = fields.Many2one("mrp.trace.recall.wizard", ondelete="cascade")
+    sequence = fields.Integer()
+    kind = fields.Selection(
+        [
+            ("component", "Component → product"),
+            ("receipt", "Received"),
+            ("shipment", "Shipped"),
+            ("lot", "Affected lot"),
+            ("stock", "In stock"),
+        ],
+        required=True,
+    )
+    product = fields.Char()
+    lot = fields.Char()
+    document = fields.Char(help="Manufacturing order, receipt or shipment.")
+    partner = fields.Char(help="Supplier or customer.")
+    location = fields.Char()
+    quantity = fields.Float(digits="Product Unit of Measure")
+    uom = fields.Char("Unit")
+    date = fields.Char()

@@ -1,0 +1,90 @@
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class MrpTraceRecallWizard(models.TransientModel):
+    """A recall of a lot: the lots made from it, their stock, shipments and
+    customers, with the FSMA 204 exports."""
+
+    _name = "mrp.trace.recall.wizard"
+    _description = "Lot Recall"
+
+    lot_id = fields.Many2one("stock.lot", required=True)
+    line_ids = fields.One2many("mrp.trace.line", "recall_id", readonly=True)
+    lot_count = fields.Integer("Affected Lots", readonly=True)
+    stock_quantity = fields.Float("Still in Stock", readonly=True)
+    shipment_count = fields.Integer("Shipments", readonly=True)
+    customer_count = fields.Integer("Customers", readonly=True)
+
+    def action_refresh(self):
+        self.ensure_one()
+        recall = self.env["mrp.trace.genealogy"]._recall(self.lot_id)
+        lines = [
+            {
+                "kind": "lot",
+                "product": lot["product"],
+                "lot": lot["lot"],
+                "quantity": lot["quantity"],
+                "uom": lot["uom"],
+            }
+            for lot in recall["lots"]
+        ]
+        lines += [
+            {
+                "kind": "stock",
+                "product": item["product"],
+                "lot": item["lot"],
+                "location": item["location"],
+                "quantity": item["quantity"],
+                "uom": item["uom"],
+            }
+            for item in recall["stock"]
+        ]
+        lines += [
+            {
+                "kind": "shipment",
+                "product": item["product"],
+                "lot": item["lot"],
+                "document": item["shipment"],
+                "partner": item["customer"],
+                "location": item["location"],
+                "quantity": item["quantity"],
+                "uom": item["uom"],
+                "date": item["date"],
+            }
+            for item in recall["shipments"]
+        ]
+        self.line_ids.unlink()
+        self.write(
+            {
+                "line_ids": [
+                    (0, 0, dict(vals, sequence=index))
+                    for index, vals in enumerate(lines)
+                ],
+                "lot_count": len(recall["lots"]),
+                "stock_quantity": sum(item["quantity"] for item in recall["stock"]),
+                "shipment_count": len({s["shipment"] for s in recall["shipments"]}),
+                "customer_count": len(recall["customers"]),
+            }
+        )
+        return self._open()
+
+    def action_download(self):
+        self.ensure_one()
+        fmt = self.env.context.get("export_format", "csv")
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/mrp_trace_sync/lot/{self.lot_id.id}/recall?format={fmt}",
+            "target": "new",
+        }
+
+    def _open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Recall of %(lot)s", lot=self.lot_id.display_name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
