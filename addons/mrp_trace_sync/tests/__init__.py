@@ -1,2 +1,3 @@
 from . import test_production_flow
 from . import test_business_rules
+from . import test_lot_race
