@@ -1,3 +1,4 @@
+from . import integration_cache_mixin
 from . import integration_signing_mixin
 from . import integration_event_type
 from . import integration_client

@@ -18,6 +18,7 @@ class IntegrationAllowedHost(models.Model):
 
     _name = "integration.allowed.host"
     _description = "Integration Allowed Outbound Host"
+    _inherit = ["integration.cache.mixin"]
     _order = "name"
 
     name = fields.Char(
@@ -49,18 +50,12 @@ class IntegrationAllowedHost(models.Model):
         for vals in vals_list:
             if vals.get("name"):
                 vals["name"] = vals["name"].strip().lower()
-        self.env.registry.clear_cache()
         return super().create(vals_list)
 
     def write(self, vals):
         if vals.get("name"):
             vals["name"] = vals["name"].strip().lower()
-        self.env.registry.clear_cache()
         return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache()

@@ -118,17 +118,9 @@ class IntegrationClient(models.Model):
     @api.constrains("allowed_event_types")
     def _check_allowed_event_types(self):
         for client in self:
-            bad = patterns.invalid_patterns(client.allowed_event_types)
-            if bad:
-                raise ValidationError(
-                    self.env._(
-                        "Allowed event types of client %(client)s: %(bad)s is not a "
-                        "valid pattern (lower-case letters, digits, '.', '_', '-' "
-                        "and '*').",
-                        client=client.name,
-                        bad=", ".join(bad),
-                    )
-                )
+            self.env["integration.event.type"]._check_type_patterns(
+                client.allowed_event_types, client.display_name
+            )
 
     @api.constrains("ip_allowlist")
     def _check_ip_allowlist(self):

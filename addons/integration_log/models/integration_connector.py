@@ -151,17 +151,9 @@ class IntegrationConnector(models.Model):
     @api.constrains("event_types")
     def _check_event_types(self):
         for connector in self:
-            bad = patterns.invalid_patterns(connector.event_types)
-            if bad:
-                raise ValidationError(
-                    self.env._(
-                        "Event types of connector %(connector)s: %(bad)s is not a "
-                        "valid pattern (lower-case letters, digits, '.', '_', '-' "
-                        "and '*').",
-                        connector=connector.name,
-                        bad=", ".join(bad),
-                    )
-                )
+            self.env["integration.event.type"]._check_type_patterns(
+                connector.event_types, connector.display_name
+            )
 
     @api.constrains("retry_schedule")
     def _check_retry_schedule(self):

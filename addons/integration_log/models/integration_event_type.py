@@ -6,7 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import file_path
 
-from ..protocol import envelope
+from ..protocol import envelope, patterns
 
 
 class IntegrationEventType(models.Model):
@@ -19,6 +19,7 @@ class IntegrationEventType(models.Model):
 
     _name = "integration.event.type"
     _description = "Integration Event Type"
+    _inherit = ["integration.cache.mixin"]
     _order = "name"
 
     name = fields.Char(
@@ -89,18 +90,20 @@ class IntegrationEventType(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
+    @api.model
+    def _check_type_patterns(self, value, owner):
+        """Raise ValidationError naming the bad items of a comma-separated
+        list of type patterns (client and connector subscriptions)."""
+        bad = patterns.invalid_patterns(value)
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "Event types of %(owner)s: %(bad)s is not a valid pattern "
+                    "(lower-case letters, digits, '.', '_', '-' and '*').",
+                    owner=owner,
+                    bad=", ".join(bad),
+                )
+            )
 
     @api.model
     def _load_schema(self, schema_file):

@@ -10,6 +10,7 @@ class IntegrationUomCode(models.Model):
 
     _name = "integration.uom.code"
     _description = "Integration Unit Code"
+    _inherit = ["integration.cache.mixin"]
     _order = "name"
 
     name = fields.Char(
@@ -30,19 +31,6 @@ class IntegrationUomCode(models.Model):
             "A unit code is mapped once per client.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env.registry.clear_cache()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env.registry.clear_cache()
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()
-        return super().unlink()
 
     @api.model
     @tools.ormcache()
