@@ -72,3 +72,11 @@ def test_generated_secrets_are_prefixed_base64_of_32_bytes():
     secret = signature.generate_secret()
     assert secret.startswith("whsec_")
     assert len(signature.secret_key_bytes(secret)) == 32
+
+
+def test_verify_headers_reads_a_mapping_and_never_raises():
+    secret = signature.generate_secret()
+    headers = signature.sign_headers(secret, "msg_1", b"{}")
+    assert signature.verify_headers([secret], headers, b"{}")
+    assert not signature.verify_headers([secret], headers, b"{ }")
+    assert not signature.verify_headers([secret], {}, b"{}")
