@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the suite on this machine (see README.rst, "Benchmarks").
-#   setup/benchmark.sh [inbound|outbound|all] [extra arguments of the script]
+#   setup/benchmark.sh [inbound|outbound|genealogy|all] [extra arguments of the script]
 # For each benchmark: creates a fresh database mfg_bench with the suite and the
 # test addon (its event types and benchmark helpers), starts Odoo on a free
 # port, runs the benchmark script, and stops the server; the database is
@@ -9,16 +9,19 @@
 #   setup/benchmark_inbound.py.
 # - outbound: 4 HTTP workers and the queue_job runner at capacity 2;
 #   setup/benchmark_outbound.py.
+# - genealogy: a 1,000,000-move-line plant history, then our trace API
+#   against Odoo's traceability report fully unfolded;
+#   setup/benchmark_genealogy.py.
 source "$(dirname "$0")/lib.sh"
 
 WHICH=${1:-all}
 case "$WHICH" in
-inbound | outbound | all) [ $# -gt 0 ] && shift ;;
+inbound | outbound | genealogy | all) [ $# -gt 0 ] && shift ;;
 *) WHICH=all ;;
 esac
 case "$WHICH:$#" in
-all:0 | inbound:* | outbound:*) ;;
-*) die "extra arguments go to one benchmark: name it (inbound or outbound)." ;;
+all:0 | inbound:* | outbound:* | genealogy:*) ;;
+*) die "extra arguments go to one benchmark: name it (inbound, outbound or genealogy)." ;;
 esac
 DB=${MFG_BENCH_DB:-mfg_bench}
 find_odoo no
@@ -71,17 +74,23 @@ create_db() {
         --without-demo=all --stop-after-init --log-level=warn
 }
 
-if [ "$WHICH" != outbound ]; then
+if [ "$WHICH" = all ] || [ "$WHICH" = inbound ]; then
     create_db
     start_server 2
     "$PY" "$REPO/setup/benchmark_inbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
     stop_server
 fi
-if [ "$WHICH" != inbound ]; then
+if [ "$WHICH" = all ] || [ "$WHICH" = outbound ]; then
     create_db
     RUNNER_CONF=$VENV/benchmark-runner.conf
     printf '[options]\n\n[queue_job]\nchannels = root:2\n' >"$RUNNER_CONF"
     ODOO_QUEUE_JOB_CHANNELS=root:2 start_server 4 -c "$RUNNER_CONF" --load=base,web,queue_job
     "$PY" "$REPO/setup/benchmark_outbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    stop_server
+fi
+if [ "$WHICH" = all ] || [ "$WHICH" = genealogy ]; then
+    create_db
+    start_server 2
+    "$PY" "$REPO/setup/benchmark_genealogy.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
     stop_server
 fi

@@ -1,5 +1,6 @@
 from . import product_product
 from . import stock_move
+from . import stock_move_line
 from . import stock_scrap_reason_tag
 from . import mrp_production
 from . import stock_lot

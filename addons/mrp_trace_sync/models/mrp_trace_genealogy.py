@@ -7,53 +7,60 @@ from odoo.tools import SQL
 from ..genealogy import formats
 
 DIRECTIONS = ("backward", "forward", "both")
+# A lot enters the company from these locations (its "quantity" in a trace).
+_INCOMING_USAGES = ("production", "supplier", "inventory")
 
-# Lots reachable from the roots through Odoo's own production links: a
+# Links from a lot through Odoo's own production links, at every depth: a
 # finished move line F "consumed" a component line C when
 # (consume_line_id=F, produce_line_id=C) is in stock_move_line_consume_rel
-# (mind the counter-intuitive column names).
-_BACKWARD_WALK = """
-WITH RECURSIVE walk(lot_id) AS (
-    SELECT unnest(%(roots)s::int[])
-    UNION
-    SELECT c.lot_id
-    FROM walk w
-    JOIN stock_move_line f ON f.lot_id = w.lot_id AND f.state = 'done'
+# (mind the counter-intuitive column names). Each row is one (F, C) pair.
+_LINK_COLUMNS = """
+SELECT link.component_lot, link.produced_lot, fm.production_id,
+    link.component_line, c.quantity_product_uom,
+    link.finished_line, f.quantity_product_uom
+FROM link
+JOIN stock_move_line f ON f.id = link.finished_line
+JOIN stock_move fm ON fm.id = f.move_id
+JOIN stock_move_line c ON c.id = link.component_line
+"""
+_BACKWARD_LINKS = (
+    """
+WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) AS (
+    SELECT c.lot_id, f.lot_id, f.id, c.id
+    FROM stock_move_line f
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
-    WHERE c.lot_id IS NOT NULL AND c.state = 'done'
-)
-SELECT lot_id FROM walk
-"""
-_FORWARD_WALK = """
-WITH RECURSIVE walk(lot_id) AS (
-    SELECT unnest(%(roots)s::int[])
+    WHERE f.lot_id = %(root)s AND f.state = 'done'
+      AND c.state = 'done' AND c.lot_id IS NOT NULL
     UNION
-    SELECT f.lot_id
-    FROM walk w
-    JOIN stock_move_line c ON c.lot_id = w.lot_id AND c.state = 'done'
+    SELECT c.lot_id, f.lot_id, f.id, c.id
+    FROM link
+    JOIN stock_move_line f ON f.lot_id = link.component_lot AND f.state = 'done'
+    JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
+    JOIN stock_move_line c ON c.id = r.produce_line_id
+    WHERE c.state = 'done' AND c.lot_id IS NOT NULL
+)"""
+    + _LINK_COLUMNS
+)
+_FORWARD_LINKS = (
+    """
+WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) AS (
+    SELECT c.lot_id, f.lot_id, f.id, c.id
+    FROM stock_move_line c
     JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
     JOIN stock_move_line f ON f.id = r.consume_line_id
-    WHERE f.lot_id IS NOT NULL AND f.state = 'done'
+    WHERE c.lot_id = %(root)s AND c.state = 'done'
+      AND f.state = 'done' AND f.lot_id IS NOT NULL
+    UNION
+    SELECT c.lot_id, f.lot_id, f.id, c.id
+    FROM link
+    JOIN stock_move_line c ON c.lot_id = link.produced_lot AND c.state = 'done'
+    JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
+    JOIN stock_move_line f ON f.id = r.consume_line_id
+    WHERE f.state = 'done' AND f.lot_id IS NOT NULL
+)"""
+    + _LINK_COLUMNS
 )
-SELECT lot_id FROM walk
-"""
-# Each component line counts once per produced lot and MO.
-_EDGES = """
-SELECT x.from_lot, x.to_lot, x.production_id, sum(x.quantity)
-FROM (
-    SELECT DISTINCT c.id, c.lot_id AS from_lot, f.lot_id AS to_lot,
-        fm.production_id, c.quantity_product_uom AS quantity
-    FROM stock_move_line f
-    JOIN stock_move fm ON fm.id = f.move_id
-    JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
-    JOIN stock_move_line c ON c.id = r.produce_line_id
-    WHERE %(side)s = ANY(%(lots)s::int[])
-      AND f.state = 'done' AND c.state = 'done'
-      AND f.lot_id IS NOT NULL AND c.lot_id IS NOT NULL
-) x
-GROUP BY x.from_lot, x.to_lot, x.production_id
-"""
 
 
 class MrpTraceGenealogy(models.AbstractModel):
@@ -98,17 +105,21 @@ class MrpTraceGenealogy(models.AbstractModel):
                 )
             )
         lot.check_access("read")
+        links = []
         backward = forward = {lot.id}
-        edges = []
         if direction in ("backward", "both"):
-            backward = self._walk(_BACKWARD_WALK, [lot.id])
-            edges += self._edges("f.lot_id", backward)
+            found = self._links(lot, "backward")
+            backward = {lot.id} | {row[0] for row in found}
+            links += found
         if direction in ("forward", "both"):
-            forward = self._walk(_FORWARD_WALK, [lot.id])
-            edges += self._edges("c.lot_id", forward)
-        edges = sorted(set(edges))
+            found = self._links(lot, "forward")
+            forward = {lot.id} | {row[1] for row in found}
+            links += found
+        edges = _edges_of(links)
         lot_ids = backward | forward
-        info = self._lot_info(lot_ids)
+        headers = self._production_headers({row[2] for row in links})
+        lines = self._done_lines(lot_ids)
+        info = self._lot_info(lot_ids, lines)
         result = {
             "root": {"product": info[lot.id]["product"], "lot": lot.name},
             "direction": direction,
@@ -116,21 +127,20 @@ class MrpTraceGenealogy(models.AbstractModel):
                 info[lot_id] for lot_id in sorted(lot_ids, key=lambda i: info[i]["lot"])
             ],
             "edges": [],
-            "productions": self._productions(edges, info),
-            "shipments": self._moves(forward, "customer")
+            "productions": self._productions(links, info, headers),
+            "shipments": self._moves(lines, forward, "customer", info)
             if direction != "backward"
             else [],
-            "receipts": self._moves(backward, "supplier")
+            "receipts": self._moves(lines, backward, "supplier", info)
             if direction != "forward"
             else [],
         }
-        names = self._production_names({e[2] for e in edges})
         for from_lot, to_lot, production_id, quantity in edges:
             result["edges"].append(
                 {
                     "from": dict(_key(info[from_lot])),
                     "to": dict(_key(info[to_lot])),
-                    "production": names.get(production_id),
+                    "production": headers.get(production_id, {}).get("production"),
                     "quantity": quantity,
                 }
             )
@@ -141,9 +151,10 @@ class MrpTraceGenealogy(models.AbstractModel):
         """Everything a recall of ``lot`` must reach: every lot made from it
         (itself included), their stock, shipments and customers."""
         lot.check_access("read")
-        affected = self._walk(_FORWARD_WALK, [lot.id])
-        info = self._lot_info(affected)
-        shipments = self._moves(affected, "customer")
+        affected = {lot.id} | {row[1] for row in self._links(lot, "forward")}
+        lines = self._done_lines(affected)
+        info = self._lot_info(affected, lines)
+        shipments = self._moves(lines, affected, "customer", info)
         customers = {}
         for shipment in shipments:
             entry = customers.setdefault(
@@ -186,159 +197,181 @@ class MrpTraceGenealogy(models.AbstractModel):
     # ------------------------------------------------------------------
     # Queries
     # ------------------------------------------------------------------
-    def _walk(self, query, roots):
+    def _links(self, lot, direction):
+        """Every production link reachable from ``lot`` in ``direction``:
+        ``(component lot, produced lot, MO, component line, its quantity,
+        finished line, its quantity)``."""
         self.env["stock.move.line"].flush_model()
-        self.env.cr.execute(SQL(query, roots=list(roots)))
-        return {row[0] for row in self.env.cr.fetchall()}
+        query = _BACKWARD_LINKS if direction == "backward" else _FORWARD_LINKS
+        self.env.cr.execute(SQL(query, root=lot.id))
+        return self.env.cr.fetchall()
 
-    def _edges(self, side, lot_ids):
-        self.env.cr.execute(SQL(_EDGES, side=SQL(side), lots=list(lot_ids)))
+    def _done_lines(self, lot_ids):
+        """The done move lines that bring the lots in (receipts, production,
+        inventory) or send them to customers, in one query; internal
+        transfers, the bulk of a lot's lines, are left in the table."""
+        self.env.cr.execute(
+            "SELECT id, usage, complete_name FROM stock_location "
+            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer', "
+            "'internal')"
+        )
+        locations = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        incoming = [
+            i for i, (usage, _n) in locations.items() if usage in _INCOMING_USAGES
+        ]
+        customers = [i for i, (usage, _n) in locations.items() if usage == "customer"]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.lot_id, ml.date, ml.quantity_product_uom, ml.location_id,
+                    ml.location_dest_id, coalesce(pk.name, ml.reference, ''),
+                    coalesce(partner.name, '')
+                FROM stock_move_line ml
+                LEFT JOIN stock_move m ON m.id = ml.move_id
+                LEFT JOIN stock_picking pk ON pk.id = ml.picking_id
+                LEFT JOIN res_partner partner
+                    ON partner.id = coalesce(pk.partner_id, m.partner_id)
+                WHERE ml.lot_id = ANY(%s::int[]) AND ml.state = 'done'
+                  AND (ml.location_id = ANY(%s::int[])
+                       OR ml.location_dest_id = ANY(%s::int[]))
+                ORDER BY ml.date, ml.id
+                """,
+                list(lot_ids),
+                incoming,
+                customers,
+            )
+        )
+        unknown = ("", "")
         return [
-            (from_lot, to_lot, production_id, float(quantity))
-            for from_lot, to_lot, production_id, quantity in self.env.cr.fetchall()
+            (
+                lot_id,
+                date,
+                quantity,
+                locations.get(src, unknown)[0],
+                locations.get(dst, unknown)[0],
+                locations.get(src, unknown)[1],
+                document,
+                partner,
+            )
+            for lot_id, date, quantity, src, dst, document, partner in (
+                self.env.cr.fetchall()
+            )
         ]
 
-    def _lot_info(self, lot_ids):
+    def _lot_info(self, lot_ids, lines):
         """Product reference, name, quantity brought in and unit of lots."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT l.id, l.name, coalesce(p.default_code, t.name->>'en_US'),
-                    t.uom_id,
-                    coalesce(sum(ml.quantity_product_uom) FILTER (
-                        WHERE src.usage IN ('production', 'supplier', 'inventory')
-                          AND dst.usage = 'internal'), 0)
+                    t.uom_id
                 FROM stock_lot l
                 JOIN product_product p ON p.id = l.product_id
                 JOIN product_template t ON t.id = p.product_tmpl_id
-                LEFT JOIN stock_move_line ml ON ml.lot_id = l.id AND ml.state = 'done'
-                LEFT JOIN stock_location src ON src.id = ml.location_id
-                LEFT JOIN stock_location dst ON dst.id = ml.location_dest_id
                 WHERE l.id = ANY(%s::int[])
-                GROUP BY l.id, p.default_code, t.name, t.uom_id
                 """,
                 list(lot_ids),
             )
         )
+        brought_in = dict.fromkeys(lot_ids, 0.0)
+        for lot_id, _date, quantity, src_usage, dst_usage, *_rest in lines:
+            if src_usage in _INCOMING_USAGES and dst_usage == "internal":
+                brought_in[lot_id] += float(quantity)
         codes = self._uom_codes()
         return {
             lot_id: {
                 "product": product,
                 "lot": name,
-                "quantity": float(quantity),
+                "quantity": brought_in[lot_id],
                 "uom": codes(uom_id),
             }
-            for lot_id, name, product, uom_id, quantity in self.env.cr.fetchall()
+            for lot_id, name, product, uom_id in self.env.cr.fetchall()
         }
 
-    def _moves(self, lot_ids, usage):
+    def _moves(self, lines, lot_ids, usage, info):
         """Done moves of the lots to customers, or from suppliers."""
-        side = "dst" if usage == "customer" else "src"
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT coalesce(pk.name, m.reference, ''), coalesce(partner.name, ''),
-                    ml.date, coalesce(p.default_code, t.name->>'en_US'), l.name,
-                    ml.quantity_product_uom, t.uom_id, loc.complete_name
-                FROM stock_move_line ml
-                JOIN stock_move m ON m.id = ml.move_id
-                JOIN stock_lot l ON l.id = ml.lot_id
-                JOIN product_product p ON p.id = ml.product_id
-                JOIN product_template t ON t.id = p.product_tmpl_id
-                JOIN stock_location src ON src.id = ml.location_id
-                JOIN stock_location dst ON dst.id = ml.location_dest_id
-                JOIN stock_location loc ON loc.id = %s
-                LEFT JOIN stock_picking pk ON pk.id = ml.picking_id
-                LEFT JOIN res_partner partner ON partner.id = coalesce(
-                    pk.partner_id, m.partner_id)
-                WHERE ml.lot_id = ANY(%s::int[]) AND ml.state = 'done'
-                  AND %s.usage = %s
-                ORDER BY ml.date, ml.id
-                """,
-                SQL("ml.location_id" if usage == "customer" else "ml.location_dest_id"),
-                list(lot_ids),
-                SQL(side),
-                usage,
-            )
-        )
-        codes = self._uom_codes()
         key = "shipment" if usage == "customer" else "receipt"
         party = "customer" if usage == "customer" else "supplier"
-        return [
-            {
-                key: document,
-                party: partner,
-                "date": _iso(date),
-                "product": product,
-                "lot": lot,
-                "quantity": float(quantity),
-                "uom": codes(uom_id),
-                "location": location,
-            }
-            for document, partner, date, product, lot, quantity, uom_id, location in (
-                self.env.cr.fetchall()
-            )
-        ]
-
-    def _productions(self, edges, info):
-        """One entry per MO of the trace: its input and output lots."""
-        by_production = {}
-        for from_lot, to_lot, production_id, quantity in edges:
-            entry = by_production.setdefault(
-                production_id, {"inputs": {}, "outputs": set()}
-            )
-            entry["inputs"][from_lot] = entry["inputs"].get(from_lot, 0.0) + quantity
-            entry["outputs"].add(to_lot)
-        if not by_production:
-            return []
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT mo.id, mo.name, mo.date_finished, ml.lot_id,
-                    sum(ml.quantity_product_uom), min(loc.complete_name)
-                FROM mrp_production mo
-                JOIN stock_move m ON m.production_id = mo.id
-                JOIN stock_move_line ml ON ml.move_id = m.id AND ml.state = 'done'
-                JOIN stock_location loc ON loc.id = ml.location_id
-                WHERE mo.id = ANY(%s::int[]) AND ml.lot_id IS NOT NULL
-                GROUP BY mo.id, mo.name, mo.date_finished, ml.lot_id
-                """,
-                list(by_production),
-            )
-        )
-        produced, names = {}, {}
-        for (
-            production_id,
-            name,
-            date,
-            lot_id,
-            quantity,
-            location,
-        ) in self.env.cr.fetchall():
-            names[production_id] = (name, _iso(date), location)
-            produced[(production_id, lot_id)] = float(quantity)
         result = []
-        for production_id, entry in sorted(by_production.items()):
-            name, date, location = names.get(production_id, ("", None, ""))
+        for (
+            lot_id,
+            date,
+            quantity,
+            src_usage,
+            dst_usage,
+            location,
+            document,
+            partner,
+        ) in lines:
+            if lot_id not in lot_ids:
+                continue
+            if (usage == "customer" and dst_usage != "customer") or (
+                usage == "supplier" and src_usage != "supplier"
+            ):
+                continue
             result.append(
                 {
-                    "production": name,
-                    "date": date,
+                    key: document,
+                    party: partner,
+                    "date": _iso(date),
+                    "product": info[lot_id]["product"],
+                    "lot": info[lot_id]["lot"],
+                    "quantity": float(quantity),
+                    "uom": info[lot_id]["uom"],
                     "location": location,
-                    "inputs": [
-                        dict(info[lot_id], quantity=quantity)
-                        for lot_id, quantity in sorted(entry["inputs"].items())
-                    ],
-                    "outputs": [
-                        dict(
-                            info[lot_id],
-                            quantity=produced.get((production_id, lot_id), 0.0),
-                        )
-                        for lot_id in sorted(entry["outputs"])
-                    ],
                 }
             )
         return result
+
+    def _productions(self, links, info, headers):
+        """One entry per MO of the trace: its input and output lots."""
+        inputs, outputs = {}, {}
+        for (
+            component_lot,
+            produced_lot,
+            production_id,
+            c_line,
+            c_qty,
+            f_line,
+            f_qty,
+        ) in links:
+            inputs.setdefault(production_id, {})[(component_lot, c_line)] = c_qty
+            outputs.setdefault(production_id, {})[(produced_lot, f_line)] = f_qty
+        result = []
+        for production_id in sorted(inputs):
+            header = headers.get(production_id, {"production": "", "date": None})
+            result.append(
+                dict(
+                    header,
+                    inputs=_by_lot(inputs[production_id], info),
+                    outputs=_by_lot(outputs[production_id], info),
+                )
+            )
+        return result
+
+    def _production_headers(self, production_ids):
+        ids = [i for i in production_ids if i]
+        if not ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT mo.id, mo.name, mo.date_finished, loc.complete_name
+                FROM mrp_production mo
+                LEFT JOIN stock_location loc ON loc.id = mo.production_location_id
+                WHERE mo.id = ANY(%s::int[])
+                """,
+                ids,
+            )
+        )
+        return {
+            production_id: {
+                "production": name,
+                "date": _iso(date),
+                "location": location or "",
+            }
+            for production_id, name, date, location in self.env.cr.fetchall()
+        }
 
     def _stock(self, lot_ids, info):
         self.env.cr.execute(
@@ -366,15 +399,6 @@ class MrpTraceGenealogy(models.AbstractModel):
             for lot_id, location, quantity in self.env.cr.fetchall()
         ]
 
-    def _production_names(self, production_ids):
-        ids = [i for i in production_ids if i]
-        if not ids:
-            return {}
-        self.env.cr.execute(
-            SQL("SELECT id, name FROM mrp_production WHERE id = ANY(%s::int[])", ids)
-        )
-        return dict(self.env.cr.fetchall())
-
     def _uom_codes(self):
         UomCode = self.env["integration.uom.code"]
         cache = {}
@@ -399,6 +423,23 @@ class MrpTraceGenealogy(models.AbstractModel):
             [("default_code", "in", list(refs))]
         )
         return {p.default_code: p.barcode for p in products if p.barcode}
+
+
+def _edges_of(links):
+    """Lot-level edges; each component line counts once per produced lot."""
+    quantities = {}
+    for component_lot, produced_lot, production_id, c_line, c_qty, *_rest in links:
+        key = (component_lot, produced_lot, production_id)
+        quantities.setdefault(key, {})[c_line] = float(c_qty)
+    return sorted((*key, sum(lines.values())) for key, lines in quantities.items())
+
+
+def _by_lot(lines, info):
+    """Quantities of distinct move lines summed per lot."""
+    totals = {}
+    for (lot_id, _line), quantity in lines.items():
+        totals[lot_id] = totals.get(lot_id, 0.0) + float(quantity)
+    return [dict(info[lot_id], quantity=qty) for lot_id, qty in sorted(totals.items())]
 
 
 def _key(node):

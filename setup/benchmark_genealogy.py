@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+# Copyright 2026 Mfg Integration Suite Authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark of the lot genealogy against Odoo's built-in traceability report.
+
+Builds a plant history in Odoo's own tables, rows shaped as Odoo writes them
+when it receives, produces and ships lots: stock.lot, mrp.production,
+stock.move, stock.move.line and the consume links of
+``stock_move_line_consume_rel``. Each tree is a finished lot made, through 7
+levels of manufacturing orders, from 128 purchased lots (255 lots, 127 MOs);
+every lot also travels through internal transfers, as stock does. Then, in
+one run, it times the full backward and forward trace of deep lots through
+``GET /integration/v1/lots/trace`` and through Odoo's traceability report
+fully unfolded, one ``get_lines`` call per unfold, as its UI does.
+
+Writing the history in bulk SQL is what makes a 1,000,000-line history
+possible in minutes; the rows are what Odoo's own flows write.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmark_inbound import JsonRpc  # noqa: E402
+
+LEVELS = 8  # L0 (purchased) .. L7 (finished): a depth-7 genealogy
+
+
+def setup_products(rpc):
+    ids = []
+    for level in range(LEVELS):
+        ids.append(
+            rpc.execute(
+                "product.product",
+                "create",
+                {
+                    "name": f"Genealogy level {level}",
+                    "default_code": f"GEN-L{level}",
+                    "is_storable": True,
+                    "tracking": "lot",
+                },
+            )
+        )
+    return ids
+
+
+def setup_client(rpc):
+    user_id = rpc.execute(
+        "res.users",
+        "create",
+        {"name": "Genealogy reader", "login": "genealogy-reader"},
+    )
+    group = rpc.execute(
+        "ir.model.data", "check_object_reference", "stock", "group_stock_user"
+    )[1]
+    rpc.execute("res.users", "write", [user_id], {"groups_id": [(4, group)]})
+    client_id = rpc.execute(
+        "integration.client",
+        "create",
+        {
+            "name": "Genealogy benchmark",
+            "user_id": user_id,
+            "allowed_event_types": "mfg.*",
+            "rate_limit_per_minute": 0,
+        },
+    )
+    return rpc.execute("integration.client", "issue_credentials", [client_id])["token"]
+
+
+def build_history(conn, products, trees, noise):
+    """Lots, MOs, moves, move lines and consume links of ``trees`` trees."""
+    cur = conn.cursor()
+    cur.execute(
+        """
+        SELECT (SELECT res_id FROM ir_model_data
+                WHERE module = 'stock' AND name = 'stock_location_stock'),
+               (SELECT res_id FROM ir_model_data
+                WHERE module = 'stock' AND name = 'stock_location_suppliers'),
+               (SELECT res_id FROM ir_model_data
+                WHERE module = 'stock' AND name = 'stock_location_customers'),
+               (SELECT id FROM stock_location WHERE usage = 'production' LIMIT 1),
+               (SELECT manu_type_id FROM stock_warehouse ORDER BY id LIMIT 1),
+               (SELECT in_type_id FROM stock_warehouse ORDER BY id LIMIT 1),
+               (SELECT out_type_id FROM stock_warehouse ORDER BY id LIMIT 1),
+               (SELECT res_id FROM ir_model_data
+                WHERE module = 'uom' AND name = 'product_uom_unit'),
+               (SELECT id FROM res_company ORDER BY id LIMIT 1)
+        """
+    )
+    stock, supplier, customer, production, manu, in_type, out_type, uom, company = (
+        cur.fetchone()
+    )
+    params = {
+        "stock": stock,
+        "supplier": supplier,
+        "customer": customer,
+        "production": production,
+        "manu": manu,
+        "in_type": in_type,
+        "out_type": out_type,
+        "uom": uom,
+        "company": company,
+        "trees": trees,
+        "noise": noise,
+        "products": products,
+    }
+    statements = [
+        # Positions of a binary tree: level k has 2^(7-k) lots.
+        """
+        CREATE TEMP TABLE gen_pos AS
+        SELECT t, k, i, %(products)s::int[] AS products
+        FROM generate_series(0, %(trees)s - 1) t,
+             generate_series(0, 7) k,
+             LATERAL generate_series(0, (1 << (7 - k)) - 1) i
+        """,
+        """
+        CREATE TEMP TABLE gen_lot AS
+        WITH ins AS (
+            INSERT INTO stock_lot (name, product_id, company_id, create_uid,
+                create_date, write_uid, write_date)
+            SELECT format('T%%s-L%%s-%%s', t, k, i), products[k + 1], %(company)s,
+                1, now(), 1, now()
+            FROM gen_pos
+            RETURNING id, name, product_id
+        )
+        SELECT p.t, p.k, p.i, ins.id AS lot_id, ins.product_id,
+            timestamp '2026-01-01' + make_interval(hours => p.t, mins => p.k * 5)
+                AS day
+        FROM ins JOIN gen_pos p ON ins.name = format('T%%s-L%%s-%%s', p.t, p.k, p.i)
+        """,
+        "CREATE INDEX ON gen_lot (t, k, i)",
+        # One done MO per made lot.
+        """
+        CREATE TEMP TABLE gen_mo AS
+        WITH ins AS (
+            INSERT INTO mrp_production (name, product_id, product_qty,
+                product_uom_qty, product_uom_id, company_id, consumption,
+                date_start, date_finished, location_src_id, location_dest_id,
+                production_location_id, picking_type_id, state, lot_producing_id,
+                qty_producing, mes_status, create_uid, create_date, write_uid,
+                write_date)
+            SELECT format('GEN/MO/%%s', l.lot_id), l.product_id, 1, 1, %(uom)s,
+                %(company)s, 'flexible', l.day, l.day, %(stock)s, %(stock)s,
+                %(production)s, %(manu)s, 'done', l.lot_id, 1, 'not_released',
+                1, now(), 1, now()
+            FROM gen_lot l WHERE l.k > 0
+            RETURNING id, lot_producing_id
+        )
+        SELECT ins.id AS mo_id, l.* FROM ins JOIN gen_lot l
+            ON l.lot_id = ins.lot_producing_id
+        """,
+        # Moves and lines: receipts of purchased lots, finished lines of MOs,
+        # component lines of MOs, shipments of finished lots, and internal
+        # transfers of every lot; one move per line.
+        """
+        CREATE TEMP TABLE gen_line AS
+        SELECT l.lot_id, l.product_id, 'receipt' AS kind, NULL::int AS mo_id,
+            %(supplier)s AS src, %(stock)s AS dst, l.day - interval '1 day' AS day,
+            %(in_type)s AS picking_type, NULL::int AS component_of
+        FROM gen_lot l WHERE l.k = 0
+        UNION ALL
+        SELECT m.lot_id, m.product_id, 'finished', m.mo_id, %(production)s,
+            %(stock)s, m.day, %(manu)s, NULL
+        FROM gen_mo m
+        UNION ALL
+        SELECT c.lot_id, c.product_id, 'component', m.mo_id, %(stock)s,
+            %(production)s, m.day, %(manu)s, m.mo_id
+        FROM gen_mo m
+        JOIN gen_lot c ON c.t = m.t AND c.k = m.k - 1 AND c.i IN (2 * m.i, 2 * m.i + 1)
+        UNION ALL
+        SELECT l.lot_id, l.product_id, 'shipment', NULL, %(stock)s, %(customer)s,
+            l.day + interval '1 day', %(out_type)s, NULL
+        FROM gen_lot l WHERE l.k = 7
+        UNION ALL
+        SELECT l.lot_id, l.product_id, 'internal', NULL, %(stock)s, %(stock)s,
+            l.day + make_interval(mins => n), NULL, NULL
+        FROM gen_lot l, generate_series(1, %(noise)s) n
+        """,
+        "ALTER TABLE gen_line ADD COLUMN line_id int, ADD COLUMN move_id int",
+        "UPDATE gen_line SET move_id = nextval('stock_move_id_seq'), "
+        "line_id = nextval('stock_move_line_id_seq')",
+        """
+        INSERT INTO stock_move (id, name, reference, product_id, product_uom,
+            product_uom_qty, product_qty, quantity, company_id, date,
+            location_id, location_dest_id, location_final_id, procure_method,
+            state, picked, production_id, raw_material_production_id,
+            picking_type_id, create_uid, create_date, write_uid, write_date)
+        SELECT g.move_id, g.kind, CASE WHEN g.mo_id IS NOT NULL
+                THEN format('GEN/MO/%%s', g.mo_id) ELSE format('GEN/%%s', g.kind) END,
+            g.product_id, %(uom)s, 1, 1, 1, %(company)s, g.day, g.src, g.dst,
+            g.dst, 'make_to_stock', 'done', true,
+            CASE WHEN g.kind = 'finished' THEN g.mo_id END,
+            CASE WHEN g.kind = 'component' THEN g.mo_id END,
+            g.picking_type, 1, now(), 1, now()
+        FROM gen_line g
+        """,
+        """
+        INSERT INTO stock_move_line (id, move_id, product_id, product_uom_id,
+            lot_id, quantity, quantity_product_uom, picked, state, company_id,
+            date, location_id, location_dest_id, reference, production_id,
+            create_uid, create_date, write_uid, write_date)
+        SELECT g.line_id, g.move_id, g.product_id, %(uom)s, g.lot_id, 1, 1, true,
+            'done', %(company)s, g.day, g.src, g.dst,
+            CASE WHEN g.mo_id IS NOT NULL THEN format('GEN/MO/%%s', g.mo_id)
+                ELSE format('GEN/%%s', g.kind) END,
+            CASE WHEN g.kind = 'finished' THEN g.mo_id END,
+            1, now(), 1, now()
+        FROM gen_line g
+        """,
+        # Odoo's link: (consume_line_id = finished line, produce_line_id =
+        # component line).
+        """
+        INSERT INTO stock_move_line_consume_rel (consume_line_id, produce_line_id)
+        SELECT f.line_id, c.line_id
+        FROM gen_line f JOIN gen_line c
+            ON c.component_of = f.mo_id AND c.kind = 'component'
+        WHERE f.kind = 'finished'
+        """,
+        "ANALYZE stock_lot",
+        "ANALYZE stock_move",
+        "ANALYZE stock_move_line",
+        "ANALYZE stock_move_line_consume_rel",
+    ]
+    for statement in statements:
+        cur.execute(statement, params)
+    conn.commit()
+    cur.execute(
+        "SELECT (SELECT count(*) FROM stock_move_line), (SELECT count(*) FROM "
+        "stock_lot), (SELECT count(*) FROM mrp_production), (SELECT count(*) FROM "
+        "stock_move_line_consume_rel)"
+    )
+    return dict(
+        zip(
+            ("move_lines", "lots", "productions", "consume_links"),
+            cur.fetchone(),
+            strict=True,
+        )
+    )
+
+
+def time_api(base_url, token, product, lot, direction, repeat):
+    session = requests.Session()
+    url = base_url.rstrip("/") + "/integration/v1/lots/trace"
+    params = {"product": product, "lot": lot, "direction": direction}
+    headers = {"Authorization": f"Bearer {token}"}
+    response = session.get(url, params=params, headers=headers, timeout=120)
+    response.raise_for_status()
+    body = response.json()
+    timings = []
+    for _run in range(repeat):
+        start = time.perf_counter()
+        session.get(url, params=params, headers=headers, timeout=120).raise_for_status()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings), body
+
+
+def time_report(rpc, lot_id, limit_seconds):
+    """Odoo's traceability report, every unfoldable line unfolded, one RPC per
+    unfold as its UI does."""
+    start = time.perf_counter()
+    calls, rows = 1, 0
+    lines = rpc.execute(
+        "stock.traceability.report",
+        "get_lines",
+        [],
+        context={"active_id": lot_id, "model": "stock.lot"},
+    )
+    queue = list(lines)
+    rows += len(lines)
+    while queue:
+        line = queue.pop()
+        if not line.get("unfoldable"):
+            continue
+        children = rpc.execute(
+            "stock.traceability.report",
+            "get_lines",
+            [line["id"]],
+            model_id=line["model_id"],
+            model_name=line["model"],
+            level=line["level"] + 30,
+        )
+        calls += 1
+        rows += len(children)
+        queue.extend(children)
+        if time.perf_counter() - start > limit_seconds:
+            return time.perf_counter() - start, calls, rows, False
+    return time.perf_counter() - start, calls, rows, True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--trees", type=int, default=400, help="255 lots each")
+    parser.add_argument("--noise", type=int, default=8, help="transfers per lot")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--report-limit", type=int, default=1800, help="seconds")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    rpc = JsonRpc(args.url, args.db, args.login, args.password)
+    products = setup_products(rpc)
+    token = setup_client(rpc)
+    started = time.perf_counter()
+    with psycopg2.connect(dbname=args.db) as conn:
+        history = build_history(conn, products, args.trees, args.noise)
+        cur = conn.cursor()
+        cur.execute("SELECT id FROM stock_lot WHERE name = 'T0-L7-0'")
+        finished_lot = cur.fetchone()[0]
+        cur.execute("SELECT id FROM stock_lot WHERE name = 'T0-L0-0'")
+        raw_lot = cur.fetchone()[0]
+    history["build_seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(history))
+
+    figures = {"history": history}
+    for name, product, lot, lot_id, direction in (
+        ("finished_backward", "GEN-L7", "T0-L7-0", finished_lot, "backward"),
+        ("raw_forward", "GEN-L0", "T0-L0-0", raw_lot, "forward"),
+    ):
+        api_seconds, body = time_api(
+            args.url, token, product, lot, direction, args.repeat
+        )
+        report_seconds, calls, rows, complete = time_report(
+            rpc, lot_id, args.report_limit
+        )
+        figures[name] = {
+            "lots_in_trace": len(body["nodes"]),
+            "edges": len(body["edges"]),
+            "api_ms_median": round(api_seconds * 1000, 1),
+            "report_seconds": round(report_seconds, 2),
+            "report_calls": calls,
+            "report_rows": rows,
+            "report_complete": complete,
+            "ratio": round(report_seconds / api_seconds),
+        }
+        print(name, json.dumps(figures[name]))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
