@@ -14,6 +14,9 @@ _INCOMING_USAGES = ("production", "supplier", "inventory")
 # finished move line F "consumed" a component line C when
 # (consume_line_id=F, produce_line_id=C) is in stock_move_line_consume_rel
 # (mind the counter-intuitive column names). Each row is one (F, C) pair.
+# Finished lines leave a production location and component lines enter one:
+# with the indexes of stock.move.line, each step reads only those lines,
+# not the lot's many transfers.
 _LINK_COLUMNS = """
 SELECT link.component_lot, link.produced_lot, fm.production_id,
     link.component_line, c.quantity_product_uom,
@@ -31,11 +34,13 @@ WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) 
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
     WHERE f.lot_id = %(root)s AND f.state = 'done'
+      AND f.location_id = ANY(%(production)s::int[])
       AND c.state = 'done' AND c.lot_id IS NOT NULL
     UNION
     SELECT c.lot_id, f.lot_id, f.id, c.id
     FROM link
     JOIN stock_move_line f ON f.lot_id = link.component_lot AND f.state = 'done'
+        AND f.location_id = ANY(%(production)s::int[])
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
     WHERE c.state = 'done' AND c.lot_id IS NOT NULL
@@ -50,11 +55,13 @@ WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) 
     JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
     JOIN stock_move_line f ON f.id = r.consume_line_id
     WHERE c.lot_id = %(root)s AND c.state = 'done'
+      AND c.location_dest_id = ANY(%(production)s::int[])
       AND f.state = 'done' AND f.lot_id IS NOT NULL
     UNION
     SELECT c.lot_id, f.lot_id, f.id, c.id
     FROM link
     JOIN stock_move_line c ON c.lot_id = link.produced_lot AND c.state = 'done'
+        AND c.location_dest_id = ANY(%(production)s::int[])
     JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
     JOIN stock_move_line f ON f.id = r.consume_line_id
     WHERE f.state = 'done' AND f.lot_id IS NOT NULL
@@ -203,23 +210,37 @@ class MrpTraceGenealogy(models.AbstractModel):
         finished line, its quantity)``."""
         self.env["stock.move.line"].flush_model()
         query = _BACKWARD_LINKS if direction == "backward" else _FORWARD_LINKS
-        self.env.cr.execute(SQL(query, root=lot.id))
+        self.env.cr.execute(
+            SQL(query, root=lot.id, production=self._locations()["production"])
+        )
         return self.env.cr.fetchall()
+
+    def _locations(self):
+        """Location ids by usage, and (usage, name) by id."""
+        self.env.cr.execute(
+            "SELECT id, usage, complete_name FROM stock_location "
+            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer')"
+        )
+        locations = {
+            "names": {},
+            "production": [],
+            "supplier": [],
+            "inventory": [],
+            "customer": [],
+        }
+        for location_id, usage, name in self.env.cr.fetchall():
+            locations["names"][location_id] = (usage, name)
+            locations[usage].append(location_id)
+        return locations
 
     def _done_lines(self, lot_ids):
         """The done move lines that bring the lots in (receipts, production,
         inventory) or send them to customers, in one query; internal
         transfers, the bulk of a lot's lines, are left in the table."""
-        self.env.cr.execute(
-            "SELECT id, usage, complete_name FROM stock_location "
-            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer', "
-            "'internal')"
-        )
-        locations = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        incoming = [
-            i for i, (usage, _n) in locations.items() if usage in _INCOMING_USAGES
-        ]
-        customers = [i for i, (usage, _n) in locations.items() if usage == "customer"]
+        locations = self._locations()
+        names = locations["names"]
+        incoming = [i for usage in _INCOMING_USAGES for i in locations[usage]]
+        customers = locations["customer"]
         self.env.cr.execute(
             SQL(
                 """
@@ -247,9 +268,9 @@ class MrpTraceGenealogy(models.AbstractModel):
                 lot_id,
                 date,
                 quantity,
-                locations.get(src, unknown)[0],
-                locations.get(dst, unknown)[0],
-                locations.get(src, unknown)[1],
+                names.get(src, unknown)[0],
+                names.get(dst, unknown)[0],
+                names.get(src, unknown)[1],
                 document,
                 partner,
             )
