@@ -17,8 +17,6 @@ Writing the history in bulk SQL is what makes a 1,000,000-line history
 possible in minutes; the rows are what Odoo's own flows write.
 """
 
-import argparse
-import json
 import statistics
 import sys
 import time
@@ -28,7 +26,7 @@ import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark_inbound import JsonRpc  # noqa: E402
+from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
 
 LEVELS = 8  # L0 (purchased) .. L7 (finished): a depth-7 genealogy
 
@@ -295,16 +293,11 @@ def time_report(rpc, lot_id, limit_seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = argument_parser(__doc__)
     parser.add_argument("--trees", type=int, default=400, help="255 lots each")
     parser.add_argument("--noise", type=int, default=8, help="transfers per lot")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--report-limit", type=int, default=1800, help="seconds")
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     rpc = JsonRpc(args.url, args.db, args.login, args.password)
@@ -319,7 +312,6 @@ def main():
         cur.execute("SELECT id FROM stock_lot WHERE name = 'T0-L0-0'")
         raw_lot = cur.fetchone()[0]
     history["build_seconds"] = round(time.perf_counter() - started, 1)
-    print(json.dumps(history))
 
     figures = {"history": history}
     for name, product, lot, lot_id, direction in (
@@ -342,10 +334,7 @@ def main():
             "report_complete": complete,
             "ratio": round(report_seconds / api_seconds),
         }
-        print(name, json.dumps(figures[name]))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(figures, handle, indent=2)
+    report(figures, args.json)
     return 0
 
 

@@ -14,7 +14,6 @@ database with mfg_integration_suite and the test addon test_integration_log
 (which declares the event type used here). setup/benchmark.sh prepares one.
 """
 
-import argparse
 import json
 import sys
 import threading
@@ -24,44 +23,11 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addons/integration_log"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
 from protocol import signature  # noqa: E402
 
 EVENT_TYPE = "test.widget.upserted.v1"
-
-
-class JsonRpc:
-    def __init__(self, url, db, login, password):
-        self.url, self.db, self.password = url.rstrip("/") + "/jsonrpc", db, password
-        self.session = requests.Session()
-        self.uid = self.call("common", "login", db, login, password)
-        if not self.uid:
-            raise SystemExit(f"cannot log in to {db} as {login}")
-
-    def call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": args},
-            "id": 1,
-        }
-        response = self.session.post(self.url, json=payload, timeout=60).json()
-        if "error" in response:
-            raise SystemExit(json.dumps(response["error"], indent=2))
-        return response["result"]
-
-    def execute(self, model, method, *args, **kwargs):
-        return self.call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
 
 
 def make_client(rpc):
@@ -195,17 +161,12 @@ def percentile(values, fraction):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = argument_parser(__doc__)
     parser.add_argument("--batches", type=int, default=40, help="batches of 500")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--singles", type=int, default=300)
     parser.add_argument("--rpc-creates", type=int, default=500)
     parser.add_argument("--race-pairs", type=int, default=50)
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     rpc = JsonRpc(args.url, args.db, args.login, args.password)
@@ -232,12 +193,7 @@ def main():
         "ratio_batch_events_to_jsonrpc_creates": round(batch_rate / rpc_rate, 1),
         "duplicate_race_status_pairs": race,
     }
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(figures, handle, indent=2)
+    report(figures, args.json)
     return 0
 
 

@@ -15,7 +15,6 @@ test_integration_log (its event type and benchmark helpers); setup/benchmark.sh
 prepares one.
 """
 
-import argparse
 import json
 import sys
 import threading
@@ -25,8 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addons/integration_log"))
-from benchmark_inbound import JsonRpc  # noqa: E402
+from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
 from protocol import signature  # noqa: E402
 
 
@@ -167,16 +165,11 @@ def bench_deliveries(rpc, receiver, connector_id, count, timeout):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8069")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--login", default="admin")
-    parser.add_argument("--password", default="admin")
+    parser = argument_parser(__doc__)
     parser.add_argument("--noop-jobs", type=int, default=600)
     parser.add_argument("--realtime-events", type=int, default=3000)
     parser.add_argument("--batch-events", type=int, default=20000)
     parser.add_argument("--timeout", type=int, default=600)
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
     rpc = JsonRpc(args.url, args.db, args.login, args.password)
@@ -213,12 +206,7 @@ def main():
         "realtime": realtime_figures,
         "batch": batch_figures,
     }
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(figures, handle, indent=2)
+    report(figures, args.json)
     bad = realtime_figures["bad_signatures"] + batch_figures["bad_signatures"]
     return 1 if bad else 0
 

@@ -33,36 +33,19 @@ class MrpTraceGenealogyWizard(models.TransientModel):
             }
             for edge in trace["edges"]
         ]
-        for receipt in trace["receipts"]:
-            lines.append(self._move_line("receipt", receipt, "receipt", "supplier"))
-        for shipment in trace["shipments"]:
-            lines.append(self._move_line("shipment", shipment, "shipment", "customer"))
+        Line = self.env["mrp.trace.line"]
+        lines += [Line._vals_of("receipt", item) for item in trace["receipts"]]
+        lines += [Line._vals_of("shipment", item) for item in trace["shipments"]]
         self.line_ids.unlink()
         self.write(
             {
-                "line_ids": [
-                    (0, 0, dict(vals, sequence=index))
-                    for index, vals in enumerate(lines)
-                ],
+                "line_ids": Line._commands(lines),
                 "lot_count": len(trace["nodes"]),
                 "production_count": len(trace["productions"]),
                 "customer_count": len({s["customer"] for s in trace["shipments"]}),
             }
         )
         return self._open()
-
-    def _move_line(self, kind, move, document_key, partner_key):
-        return {
-            "kind": kind,
-            "product": move["product"],
-            "lot": move["lot"],
-            "document": move[document_key],
-            "partner": move[partner_key],
-            "location": move.get("location"),
-            "quantity": move["quantity"],
-            "uom": move["uom"],
-            "date": move["date"],
-        }
 
     def action_download(self):
         self.ensure_one()

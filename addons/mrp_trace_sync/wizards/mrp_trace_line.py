@@ -1,6 +1,6 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MrpTraceLine(models.TransientModel):
@@ -31,3 +31,25 @@ class MrpTraceLine(models.TransientModel):
     quantity = fields.Float(digits="Product Unit of Measure")
     uom = fields.Char("Unit")
     date = fields.Char()
+
+    @api.model
+    def _vals_of(self, kind, item):
+        """Values of a line from an item of a trace or recall (a node, a
+        stock entry, a receipt or a shipment)."""
+        return {
+            "kind": kind,
+            "product": item["product"],
+            "lot": item["lot"],
+            "document": item.get("shipment") or item.get("receipt"),
+            "partner": item.get("customer") or item.get("supplier"),
+            "location": item.get("location"),
+            "quantity": item["quantity"],
+            "uom": item["uom"],
+            "date": item.get("date"),
+        }
+
+    @api.model
+    def _commands(self, vals_list):
+        return [
+            (0, 0, dict(vals, sequence=index)) for index, vals in enumerate(vals_list)
+        ]

@@ -20,48 +20,14 @@ class MrpTraceRecallWizard(models.TransientModel):
     def action_refresh(self):
         self.ensure_one()
         recall = self.env["mrp.trace.genealogy"]._recall(self.lot_id)
-        lines = [
-            {
-                "kind": "lot",
-                "product": lot["product"],
-                "lot": lot["lot"],
-                "quantity": lot["quantity"],
-                "uom": lot["uom"],
-            }
-            for lot in recall["lots"]
-        ]
-        lines += [
-            {
-                "kind": "stock",
-                "product": item["product"],
-                "lot": item["lot"],
-                "location": item["location"],
-                "quantity": item["quantity"],
-                "uom": item["uom"],
-            }
-            for item in recall["stock"]
-        ]
-        lines += [
-            {
-                "kind": "shipment",
-                "product": item["product"],
-                "lot": item["lot"],
-                "document": item["shipment"],
-                "partner": item["customer"],
-                "location": item["location"],
-                "quantity": item["quantity"],
-                "uom": item["uom"],
-                "date": item["date"],
-            }
-            for item in recall["shipments"]
-        ]
+        Line = self.env["mrp.trace.line"]
+        lines = [Line._vals_of("lot", item) for item in recall["lots"]]
+        lines += [Line._vals_of("stock", item) for item in recall["stock"]]
+        lines += [Line._vals_of("shipment", item) for item in recall["shipments"]]
         self.line_ids.unlink()
         self.write(
             {
-                "line_ids": [
-                    (0, 0, dict(vals, sequence=index))
-                    for index, vals in enumerate(lines)
-                ],
+                "line_ids": Line._commands(lines),
                 "lot_count": len(recall["lots"]),
                 "stock_quantity": sum(item["quantity"] for item in recall["stock"]),
                 "shipment_count": len({s["shipment"] for s in recall["shipments"]}),
