@@ -13,61 +13,67 @@ _INCOMING_USAGES = ("production", "supplier", "inventory")
 # Links from a lot through Odoo's own production links, at every depth: a
 # finished move line F "consumed" a component line C when
 # (consume_line_id=F, produce_line_id=C) is in stock_move_line_consume_rel
-# (mind the counter-intuitive column names). Each row is one (F, C) pair.
+# (mind the counter-intuitive column names). Each row is one (F, C) pair with
+# what the trace shows of it, so one query answers a whole direction.
 # Finished lines leave a production location and component lines enter one:
 # with the indexes of stock.move.line, each step reads only those lines,
 # not the lot's many transfers.
-_LINK_COLUMNS = """
-SELECT link.component_lot, link.produced_lot, fm.production_id,
-    link.component_line, c.quantity_product_uom,
-    link.finished_line, f.quantity_product_uom
-FROM link
-JOIN stock_move_line f ON f.id = link.finished_line
-JOIN stock_move fm ON fm.id = f.move_id
-JOIN stock_move_line c ON c.id = link.component_line
-"""
-_BACKWARD_LINKS = (
-    """
-WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) AS (
-    SELECT c.lot_id, f.lot_id, f.id, c.id
+_BACKWARD_LINKS = """
+WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
+    component_qty, finished_line, finished_qty) AS (
+    SELECT c.lot_id, f.lot_id, fm.production_id,
+        c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
     FROM stock_move_line f
+    JOIN stock_move fm ON fm.id = f.move_id
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
     WHERE f.lot_id = %(root)s AND f.state = 'done'
       AND f.location_id = ANY(%(production)s::int[])
       AND c.state = 'done' AND c.lot_id IS NOT NULL
     UNION
-    SELECT c.lot_id, f.lot_id, f.id, c.id
+    SELECT c.lot_id, f.lot_id, fm.production_id,
+        c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
     FROM link
     JOIN stock_move_line f ON f.lot_id = link.component_lot AND f.state = 'done'
         AND f.location_id = ANY(%(production)s::int[])
+    JOIN stock_move fm ON fm.id = f.move_id
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
     WHERE c.state = 'done' AND c.lot_id IS NOT NULL
-)"""
-    + _LINK_COLUMNS
 )
-_FORWARD_LINKS = (
-    """
-WITH RECURSIVE link(component_lot, produced_lot, finished_line, component_line) AS (
-    SELECT c.lot_id, f.lot_id, f.id, c.id
+SELECT link.*, mo.name, mo.date_finished, loc.complete_name
+FROM link
+LEFT JOIN mrp_production mo ON mo.id = link.production_id
+LEFT JOIN stock_location loc ON loc.id = mo.production_location_id
+"""
+_FORWARD_LINKS = """
+WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
+    component_qty, finished_line, finished_qty) AS (
+    SELECT c.lot_id, f.lot_id, fm.production_id,
+        c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
     FROM stock_move_line c
     JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
     JOIN stock_move_line f ON f.id = r.consume_line_id
+    JOIN stock_move fm ON fm.id = f.move_id
     WHERE c.lot_id = %(root)s AND c.state = 'done'
       AND c.location_dest_id = ANY(%(production)s::int[])
       AND f.state = 'done' AND f.lot_id IS NOT NULL
     UNION
-    SELECT c.lot_id, f.lot_id, f.id, c.id
+    SELECT c.lot_id, f.lot_id, fm.production_id,
+        c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
     FROM link
     JOIN stock_move_line c ON c.lot_id = link.produced_lot AND c.state = 'done'
         AND c.location_dest_id = ANY(%(production)s::int[])
     JOIN stock_move_line_consume_rel r ON r.produce_line_id = c.id
     JOIN stock_move_line f ON f.id = r.consume_line_id
+    JOIN stock_move fm ON fm.id = f.move_id
     WHERE f.state = 'done' AND f.lot_id IS NOT NULL
-)"""
-    + _LINK_COLUMNS
 )
+SELECT link.*, mo.name, mo.date_finished, loc.complete_name
+FROM link
+LEFT JOIN mrp_production mo ON mo.id = link.production_id
+LEFT JOIN stock_location loc ON loc.id = mo.production_location_id
+"""
 
 
 class MrpTraceGenealogy(models.AbstractModel):
@@ -87,19 +93,21 @@ class MrpTraceGenealogy(models.AbstractModel):
             raise UserError(
                 self.env._("product and lot: both query parameters are required.")
             )
-        product = self.env["product.product"]._mes_find(product_ref, "product")
         lot = self.env["stock.lot"].search(
-            [("product_id", "=", product.id), ("name", "=", lot_name)], limit=1
+            [("product_id.default_code", "=", product_ref), ("name", "=", lot_name)],
+            limit=2,
         )
-        if not lot:
-            raise UserError(
-                self.env._(
-                    "lot: no lot %(lot)r of product %(product)r.",
-                    lot=lot_name,
-                    product=product_ref,
-                )
+        if len(lot) == 1:
+            return lot
+        # Name what is wrong: an unknown or ambiguous product, or no such lot.
+        self.env["product.product"]._mes_find(product_ref, "product")
+        raise UserError(
+            self.env._(
+                "lot: no lot %(lot)r of product %(product)r.",
+                lot=lot_name,
+                product=product_ref,
             )
-        return lot
+        )
 
     @api.model
     def _trace(self, lot, direction="both"):
@@ -112,20 +120,21 @@ class MrpTraceGenealogy(models.AbstractModel):
                 )
             )
         lot.check_access("read")
+        locations = self._locations()
         links = []
         backward = forward = {lot.id}
         if direction in ("backward", "both"):
-            found = self._links(lot, "backward")
+            found = self._links(lot, "backward", locations)
             backward = {lot.id} | {row[0] for row in found}
             links += found
         if direction in ("forward", "both"):
-            found = self._links(lot, "forward")
+            found = self._links(lot, "forward", locations)
             forward = {lot.id} | {row[1] for row in found}
             links += found
         edges = _edges_of(links)
         lot_ids = backward | forward
-        headers = self._production_headers({row[2] for row in links})
-        lines = self._done_lines(lot_ids)
+        headers = _production_headers(links)
+        lines = self._done_lines(lot_ids, locations)
         info = self._lot_info(lot_ids, lines)
         result = {
             "root": {"product": info[lot.id]["product"], "lot": lot.name},
@@ -158,8 +167,10 @@ class MrpTraceGenealogy(models.AbstractModel):
         """Everything a recall of ``lot`` must reach: every lot made from it
         (itself included), their stock, shipments and customers."""
         lot.check_access("read")
-        affected = {lot.id} | {row[1] for row in self._links(lot, "forward")}
-        lines = self._done_lines(affected)
+        locations = self._locations()
+        links = self._links(lot, "forward", locations)
+        affected = {lot.id} | {row[1] for row in links}
+        lines = self._done_lines(affected, locations)
         info = self._lot_info(affected, lines)
         shipments = self._moves(lines, affected, "customer", info)
         customers = {}
@@ -204,15 +215,14 @@ class MrpTraceGenealogy(models.AbstractModel):
     # ------------------------------------------------------------------
     # Queries
     # ------------------------------------------------------------------
-    def _links(self, lot, direction):
+    def _links(self, lot, direction, locations):
         """Every production link reachable from ``lot`` in ``direction``:
-        ``(component lot, produced lot, MO, component line, its quantity,
-        finished line, its quantity)``."""
+        ``(component lot, produced lot, MO id, component line, its quantity,
+        finished line, its quantity, MO name, MO finish date, production
+        location)``."""
         self.env["stock.move.line"].flush_model()
         query = _BACKWARD_LINKS if direction == "backward" else _FORWARD_LINKS
-        self.env.cr.execute(
-            SQL(query, root=lot.id, production=self._locations()["production"])
-        )
+        self.env.cr.execute(SQL(query, root=lot.id, production=locations["production"]))
         return self.env.cr.fetchall()
 
     def _locations(self):
@@ -233,11 +243,10 @@ class MrpTraceGenealogy(models.AbstractModel):
             locations[usage].append(location_id)
         return locations
 
-    def _done_lines(self, lot_ids):
+    def _done_lines(self, lot_ids, locations):
         """The done move lines that bring the lots in (receipts, production,
         inventory) or send them to customers, in one query; internal
         transfers, the bulk of a lot's lines, are left in the table."""
-        locations = self._locations()
         names = locations["names"]
         incoming = [i for usage in _INCOMING_USAGES for i in locations[usage]]
         customers = locations["customer"]
@@ -355,6 +364,7 @@ class MrpTraceGenealogy(models.AbstractModel):
             c_qty,
             f_line,
             f_qty,
+            *_header,
         ) in links:
             inputs.setdefault(production_id, {})[(component_lot, c_line)] = c_qty
             outputs.setdefault(production_id, {})[(produced_lot, f_line)] = f_qty
@@ -369,30 +379,6 @@ class MrpTraceGenealogy(models.AbstractModel):
                 )
             )
         return result
-
-    def _production_headers(self, production_ids):
-        ids = [i for i in production_ids if i]
-        if not ids:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT mo.id, mo.name, mo.date_finished, loc.complete_name
-                FROM mrp_production mo
-                LEFT JOIN stock_location loc ON loc.id = mo.production_location_id
-                WHERE mo.id = ANY(%s::int[])
-                """,
-                ids,
-            )
-        )
-        return {
-            production_id: {
-                "production": name,
-                "date": _iso(date),
-                "location": location or "",
-            }
-            for production_id, name, date, location in self.env.cr.fetchall()
-        }
 
     def _stock(self, lot_ids, info):
         self.env.cr.execute(
@@ -453,6 +439,19 @@ def _edges_of(links):
         key = (component_lot, produced_lot, production_id)
         quantities.setdefault(key, {})[c_line] = float(c_qty)
     return sorted((*key, sum(lines.values())) for key, lines in quantities.items())
+
+
+def _production_headers(links):
+    """Name, finish date and production location of the MOs of ``links``."""
+    return {
+        production_id: {
+            "production": name,
+            "date": _iso(date),
+            "location": location or "",
+        }
+        for _c, _p, production_id, *_lines, name, date, location in links
+        if production_id
+    }
 
 
 def _by_lot(lines, info):
