@@ -53,7 +53,7 @@ start_server() {
     shift
     PORT=$(free_port)
     say "Starting Odoo with $workers workers on port $PORT $*"
-    run_odoo -d "$DB" --db-filter="^${DB}\$" --addons-path="$ADDONS" \
+    run_odoo -d "$DB" --addons-path="$ADDONS" \
         --http-interface=127.0.0.1 --http-port="$PORT" --gevent-port="$(free_port)" \
         --workers="$workers" --max-cron-threads=0 \
         --log-level=warn --logfile="$VENV/benchmark-server.log" "$@" &

@@ -23,7 +23,7 @@ fi
 run_odoo -d "$DB" --addons-path="$ADDONS" -i "$SUITE_NAME" --stop-after-init \
     --log-level=warn || die "installing $SUITE_NAME into $DB failed (see above)."
 
-SERVER=(-d "$DB" --db-filter="^${DB}\$" --addons-path="$ADDONS"
+SERVER=(-d "$DB" --addons-path="$ADDONS"
     --http-interface=127.0.0.1 --http-port="$PORT" --load=base,web,queue_job
     --workers=0)
 export ODOO_QUEUE_JOB_CHANNELS=${ODOO_QUEUE_JOB_CHANNELS:-root:2}
