@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "views/mrp_production_views.xml",
         "views/stock_lot_views.xml",
+        "views/integration_connector_views.xml",
     ],
     "demo": ["demo/integration_client_demo.xml"],
     "installable": True,

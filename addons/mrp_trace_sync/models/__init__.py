@@ -8,3 +8,4 @@ from . import stock_picking
 from . import mrp_trace_genealogy
 from . import mrp_trace_drift
 from . import integration_api
+from . import integration_connector

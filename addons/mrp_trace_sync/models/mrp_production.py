@@ -13,6 +13,7 @@ MES_STATUSES = [
     ("completed", "Completed by MES"),
 ]
 OPEN_STATES = ("confirmed", "progress", "to_close")
+RELEASED_TYPE = "mfg.production.released.v1"
 # A change of these fields before the MES starts the order sends it again.
 RELEASE_FIELDS = ("product_qty", "date_start", "date_finished")
 
@@ -81,6 +82,7 @@ class MrpProduction(models.Model):
     def _mes_unacknowledged(self):
         """Orders released to the MES that it has not started: how many, and
         the age in seconds of the oldest."""
+        self.flush_model(["mes_status", "mes_released_at", "state"])
         self.env.cr.execute(
             SQL(
                 """
@@ -177,7 +179,7 @@ class MrpProduction(models.Model):
         self.env["integration.event"]._emit_outbound_many(
             [
                 {
-                    "type": "mfg.production.released.v1",
+                    "type": RELEASED_TYPE,
                     "subject": production.name,
                     "data": production._released_data(UomCode),
                     "records": production,

@@ -330,8 +330,37 @@ class TestProductionFlow(PlantCase):
         self.assertNotEqual(released[0].cloudevent_id, released[1].cloudevent_id)
 
     def test_reconciliation_and_metrics(self):
+        self.env["integration.allowed.host"].create({"name": "127.0.0.1"})
+        connectors = self.env["integration.connector"].create(
+            [
+                {
+                    "name": name,
+                    "url": "http://127.0.0.1:9/events",
+                    "event_types": types,
+                    "active": False,  # figures only: nothing is sent
+                }
+                for name, types in (
+                    ("MES", "mfg.production.*"),
+                    ("Carrier", "mfg.shipment.dispatched.v1"),
+                )
+            ]
+        )
+        mes, carrier = connectors
         late = self.make_mo(self.sub, 1)
         late.mes_released_at = "2026-01-01 00:00:00"
+        self.assertEqual(
+            (mes.releases_productions, mes.mes_unacknowledged_count),
+            (True, 1),
+            "the MES connector's dashboard card shows the waiting order",
+        )
+        self.assertGreater(mes.mes_unacknowledged_hours, 24)
+        self.assertEqual(
+            (carrier.releases_productions, carrier.mes_unacknowledged_count),
+            (False, 0),
+        )
+        action = mes.action_view_mes_unacknowledged()
+        self.assertEqual(action["res_model"], "mrp.production")
+        self.assertIn("search_default_mes_unacknowledged", action["context"])
         self.env["mrp.trace.drift"].action_reconcile()
         drift = self.env["mrp.trace.drift"].search([("production_id", "=", late.id)])
         self.assertEqual(drift.kind, "not_started")
@@ -347,3 +376,5 @@ class TestProductionFlow(PlantCase):
         )
         self.env["mrp.trace.drift"].action_reconcile()
         self.assertTrue(drift.resolved)
+        connectors.invalidate_recordset()
+        self.assertEqual(mes.mes_unacknowledged_count, 0)
