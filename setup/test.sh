@@ -20,6 +20,10 @@ make_venv
 say "Installing the test tools"
 "$PY" -m pip install -q -r "$REPO/setup/test-requirements.txt" ||
     die "pip could not install setup/test-requirements.txt."
+# It declares Flask for a web app it does not ship, and Flask would replace
+# the Werkzeug that Odoo needs: its own dependencies are PyLD and dateutil.
+"$PY" -m pip install -q --no-deps epcis-event-hash-generator==1.9.3 ||
+    die "pip could not install epcis-event-hash-generator."
 
 cd "$REPO"
 PY_DIRS=(__init__.py __manifest__.py tests addons setup)
