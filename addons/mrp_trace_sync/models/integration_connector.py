@@ -18,9 +18,7 @@ class IntegrationConnector(models.Model):
         "Released, Not Started", compute="_compute_mes_unacknowledged"
     )
     mes_unacknowledged_hours = fields.Float(
-        "Oldest Unacknowledged (h)",
-        compute="_compute_mes_unacknowledged",
-        digits=(16, 1),
+        "Oldest Waiting (h:mm)", compute="_compute_mes_unacknowledged"
     )
 
     @api.depends("event_types")
