@@ -9,9 +9,10 @@ stock.move, stock.move.line and the consume links of
 ``stock_move_line_consume_rel``. Each tree is a finished lot made, through 7
 levels of manufacturing orders, from 128 purchased lots (255 lots, 127 MOs);
 every lot also travels through internal transfers, as stock does. Then, in
-one run, it times the full backward and forward trace of deep lots through
-``GET /integration/v1/lots/trace`` and through Odoo's traceability report
-fully unfolded, one ``get_lines`` call per unfold, as its UI does.
+one run, it times the full trace (both directions) of a finished lot and the
+forward trace of a purchased lot through ``GET /integration/v1/lots/trace``
+and through Odoo's traceability report walked to the end as its UI is, one
+``get_lines`` call per click (see ``ReportWalk``).
 
 Writing the history in bulk SQL is what makes a 1,000,000-line history
 possible in minutes; the rows are what Odoo's own flows write.
