@@ -226,37 +226,32 @@ class MrpTraceGenealogy(models.AbstractModel):
         return self.env.cr.fetchall()
 
     def _locations(self):
-        """Location ids by usage, and (usage, name) by id."""
+        """Ids of the locations a trace starts from or stops at, by usage."""
         self.env.cr.execute(
-            "SELECT id, usage, complete_name FROM stock_location "
-            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer')"
+            "SELECT usage, array_agg(id) FROM stock_location "
+            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer') "
+            "GROUP BY usage"
         )
-        locations = {
-            "names": {},
-            "production": [],
-            "supplier": [],
-            "inventory": [],
-            "customer": [],
-        }
-        for location_id, usage, name in self.env.cr.fetchall():
-            locations["names"][location_id] = (usage, name)
-            locations[usage].append(location_id)
-        return locations
+        locations = dict.fromkeys(("production", "supplier", "inventory", "customer"))
+        locations.update(self.env.cr.fetchall())
+        return {usage: ids or [] for usage, ids in locations.items()}
 
     def _done_lines(self, lot_ids, locations):
         """The done move lines that bring the lots in (receipts, production,
         inventory) or send them to customers, in one query; internal
-        transfers, the bulk of a lot's lines, are left in the table."""
-        names = locations["names"]
+        transfers, the bulk of a lot's lines, are left in the table.
+        ``(lot, date, quantity, source usage, destination usage, source
+        location, document, partner)``."""
         incoming = [i for usage in _INCOMING_USAGES for i in locations[usage]]
-        customers = locations["customer"]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT ml.lot_id, ml.date, ml.quantity_product_uom, ml.location_id,
-                    ml.location_dest_id, coalesce(pk.name, ml.reference, ''),
-                    coalesce(partner.name, '')
+                SELECT ml.lot_id, ml.date, ml.quantity_product_uom, src.usage,
+                    dst.usage, src.complete_name,
+                    coalesce(pk.name, ml.reference, ''), coalesce(partner.name, '')
                 FROM stock_move_line ml
+                JOIN stock_location src ON src.id = ml.location_id
+                JOIN stock_location dst ON dst.id = ml.location_dest_id
                 LEFT JOIN stock_move m ON m.id = ml.move_id
                 LEFT JOIN stock_picking pk ON pk.id = ml.picking_id
                 LEFT JOIN res_partner partner
@@ -268,25 +263,10 @@ class MrpTraceGenealogy(models.AbstractModel):
                 """,
                 list(lot_ids),
                 incoming,
-                customers,
+                locations["customer"],
             )
         )
-        unknown = ("", "")
-        return [
-            (
-                lot_id,
-                date,
-                quantity,
-                names.get(src, unknown)[0],
-                names.get(dst, unknown)[0],
-                names.get(src, unknown)[1],
-                document,
-                partner,
-            )
-            for lot_id, date, quantity, src, dst, document, partner in (
-                self.env.cr.fetchall()
-            )
-        ]
+        return self.env.cr.fetchall()
 
     def _lot_info(self, lot_ids, lines):
         """Product reference, name, quantity brought in and unit of lots."""

@@ -175,8 +175,13 @@ class TestProductionFlow(PlantCase):
         backward = response.json()
         self.assertEqual(edges(backward), {e for e in truth if e[1] in ("R-1", "S-1")})
         self.assertEqual(
-            {(n["product"], n["lot"]) for n in backward["nodes"]},
-            {("FG", "SN-1"), ("SUB", "S-1"), ("RAW", "R-1")},
+            {tuple(n.values()) for n in backward["nodes"]},
+            {
+                ("FG", "SN-1", 1.0, "C62"),
+                ("SUB", "S-1", 1.0, "C62"),
+                ("RAW", "R-1", 10.0, "KGM"),
+            },
+            "each lot with the quantity that came in: received or produced",
         )
         self.assertEqual(
             [(r["receipt"], r["supplier"], r["lot"]) for r in backward["receipts"]],
