@@ -295,7 +295,7 @@ class TestProductionFlow(PlantCase):
         action = lot.action_open_recall()
         recall = self.env[action["res_model"]].browse(action["res_id"])
         self.assertEqual(recall.customer_count, 1)
-        self.assertEqual(recall.stock_quantity, 7.5)
+        self.assertEqual(recall.stock_summary, "7.5 KGM")
 
     def test_schedule_update_reports_conflicts_and_releases_again(self):
         waiting = self.make_mo(self.sub, 1)

@@ -23,17 +23,10 @@ class MrpTraceGenealogyWizard(models.TransientModel):
     def action_refresh(self):
         self.ensure_one()
         trace = self.env["mrp.trace.genealogy"]._trace(self.lot_id, self.direction)
-        lines = [
-            {
-                "kind": "component",
-                "product": f"{edge['from']['product']} → {edge['to']['product']}",
-                "lot": f"{edge['from']['lot']} → {edge['to']['lot']}",
-                "document": edge["production"],
-                "quantity": edge["quantity"],
-            }
-            for edge in trace["edges"]
-        ]
         Line = self.env["mrp.trace.line"]
+        units = {(node["product"], node["lot"]): node["uom"] for node in trace["nodes"]}
+        dates = {p["production"]: p["date"] for p in trace["productions"]}
+        lines = [Line._edge_vals(edge, units, dates) for edge in trace["edges"]]
         lines += [Line._vals_of("receipt", item) for item in trace["receipts"]]
         lines += [Line._vals_of("shipment", item) for item in trace["shipments"]]
         self.line_ids.unlink()
@@ -65,4 +58,5 @@ class MrpTraceGenealogyWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }

@@ -15,7 +15,7 @@ class MrpTraceLine(models.TransientModel):
     sequence = fields.Integer()
     kind = fields.Selection(
         [
-            ("component", "Component → product"),
+            ("component", "Component"),
             ("receipt", "Received"),
             ("shipment", "Shipped"),
             ("lot", "Affected lot"),
@@ -30,7 +30,7 @@ class MrpTraceLine(models.TransientModel):
     location = fields.Char()
     quantity = fields.Float(digits="Product Unit of Measure")
     uom = fields.Char("Unit")
-    date = fields.Char()
+    date = fields.Datetime()
 
     @api.model
     def _vals_of(self, kind, item):
@@ -45,8 +45,29 @@ class MrpTraceLine(models.TransientModel):
             "location": item.get("location"),
             "quantity": item["quantity"],
             "uom": item["uom"],
-            "date": item.get("date"),
+            "date": self._datetime(item.get("date")),
         }
+
+    @api.model
+    def _edge_vals(self, edge, units, dates):
+        """Values of a line from an edge of a trace: the component lot, the lot
+        made from it, in which order, when, and how much in the component's
+        unit."""
+        source, made = edge["from"], edge["to"]
+        return {
+            "kind": "component",
+            "product": f"{source['product']} → {made['product']}",
+            "lot": f"{source['lot']} → {made['lot']}",
+            "document": edge["production"],
+            "quantity": edge["quantity"],
+            "uom": units.get((source["product"], source["lot"])),
+            "date": self._datetime(dates.get(edge["production"])),
+        }
+
+    @api.model
+    def _datetime(self, value):
+        """A date of the trace JSON (ISO 8601 in UTC, ``Z``) as Odoo stores it."""
+        return value and fields.Datetime.to_datetime(value[:19].replace("T", " "))
 
     @api.model
     def _commands(self, vals_list):

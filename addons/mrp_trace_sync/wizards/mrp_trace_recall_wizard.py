@@ -13,7 +13,11 @@ class MrpTraceRecallWizard(models.TransientModel):
     lot_id = fields.Many2one("stock.lot", required=True)
     line_ids = fields.One2many("mrp.trace.line", "recall_id", readonly=True)
     lot_count = fields.Integer("Affected Lots", readonly=True)
-    stock_quantity = fields.Float("Still in Stock", readonly=True)
+    stock_summary = fields.Char(
+        "Still in Stock",
+        readonly=True,
+        help="Quantities of the affected lots still in stock, totalled per unit.",
+    )
     shipment_count = fields.Integer("Shipments", readonly=True)
     customer_count = fields.Integer("Customers", readonly=True)
 
@@ -29,7 +33,7 @@ class MrpTraceRecallWizard(models.TransientModel):
             {
                 "line_ids": Line._commands(lines),
                 "lot_count": len(recall["lots"]),
-                "stock_quantity": sum(item["quantity"] for item in recall["stock"]),
+                "stock_summary": _per_unit(recall["stock"]),
                 "shipment_count": len({s["shipment"] for s in recall["shipments"]}),
                 "customer_count": len(recall["customers"]),
             }
@@ -53,4 +57,16 @@ class MrpTraceRecallWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }
+
+
+def _per_unit(stock):
+    """``7.5 KGM, 12 C62``: stock quantities are only added within a unit."""
+    totals = {}
+    for item in stock:
+        totals[item["uom"]] = totals.get(item["uom"], 0.0) + item["quantity"]
+    return ", ".join(
+        f"{quantity:.6f}".rstrip("0").rstrip(".") + f" {uom}"
+        for uom, quantity in sorted(totals.items())
+    )
