@@ -28,7 +28,7 @@ class IntegrationConnector(models.Model):
                 RELEASED_TYPE, connector.event_types
             )
 
-    @api.depends("event_types")
+    @api.depends("releases_productions")
     def _compute_mes_unacknowledged(self):
         releasing = self.filtered("releases_productions")
         count, age_seconds = (0, 0.0)

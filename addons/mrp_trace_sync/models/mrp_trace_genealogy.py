@@ -9,6 +9,8 @@ from ..genealogy import formats
 DIRECTIONS = ("backward", "forward", "both")
 # A lot enters the company from these locations (its "quantity" in a trace).
 _INCOMING_USAGES = ("production", "supplier", "inventory")
+# ... and leaves it towards these.
+_TRACE_USAGES = (*_INCOMING_USAGES, "customer")
 
 # Links from a lot through Odoo's own production links, at every depth: a
 # finished move line F "consumed" a component line C when
@@ -228,13 +230,15 @@ class MrpTraceGenealogy(models.AbstractModel):
     def _locations(self):
         """Ids of the locations a trace starts from or stops at, by usage."""
         self.env.cr.execute(
-            "SELECT usage, array_agg(id) FROM stock_location "
-            "WHERE usage IN ('production', 'supplier', 'inventory', 'customer') "
-            "GROUP BY usage"
+            SQL(
+                "SELECT usage, array_agg(id) FROM stock_location "
+                "WHERE usage IN %s GROUP BY usage",
+                _TRACE_USAGES,
+            )
         )
-        locations = dict.fromkeys(("production", "supplier", "inventory", "customer"))
+        locations = {usage: [] for usage in _TRACE_USAGES}
         locations.update(self.env.cr.fetchall())
-        return {usage: ids or [] for usage, ids in locations.items()}
+        return locations
 
     def _done_lines(self, lot_ids, locations):
         """The done move lines that bring the lots in (receipts, production,
