@@ -11,7 +11,7 @@
     "maintainers": ["mfg-integration-suite"],
     "license": "LGPL-3",
     "application": True,
-    "depends": ["mail", "uom", "queue_job"],
+    "depends": ["mail", "stock", "queue_job"],
     "external_dependencies": {
         "python": ["jsonschema", "prometheus_client", "cryptography", "requests"],
     },
@@ -26,6 +26,7 @@
         "wizards/integration_client_credentials_views.xml",
         "wizards/integration_delivery_replay_views.xml",
         "wizards/integration_log_verification_views.xml",
+        "views/integration_consumer_templates.xml",
         "views/integration_delivery_views.xml",
         "views/integration_event_views.xml",
         "views/integration_refusal_views.xml",

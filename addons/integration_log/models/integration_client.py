@@ -202,14 +202,11 @@ class IntegrationClient(models.Model):
         return True
 
     def _store_credentials(self, token, secret):
-        self.sudo().write(
-            {
-                "token_hash": hash_token(token),
-                "token_hint": "…" + token[-4:],
-                "signing_secret_encrypted": self._encrypt(secret),
-                "previous_secret_encrypted": False,
-                "credentials_issued_at": fields.Datetime.now(),
-            }
+        self._store_signing_secret(
+            secret,
+            token_hash=hash_token(token),
+            token_hint="…" + token[-4:],
+            credentials_issued_at=fields.Datetime.now(),
         )
 
     # ------------------------------------------------------------------

@@ -1,10 +1,9 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import uuid
-from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..protocol import delivery as policy
@@ -17,8 +16,14 @@ DELIVERY_STATES = [
     ("dead", "Dead"),
     ("cancelled", "Cancelled"),
 ]
-OPEN_STATES = ("pending", "sending", "retrying")
-REPLAYABLE_STATES = ("dead", "retrying", "cancelled")
+# Still to be delivered: the connector's backlog.
+DELIVERY_OPEN_STATES = ("pending", "sending", "retrying")
+# Open and held by no job: sent once their next attempt is due.
+DELIVERY_WAITING_STATES = ("pending", "retrying")
+# Tried before or claimed by a job: when due, they never wait for a batch.
+DELIVERY_RESEND_STATES = ("retrying", "sending")
+DELIVERY_REPLAYABLE_STATES = ("dead", "retrying", "cancelled")
+DELIVERY_CANCELLABLE_STATES = ("pending", "retrying", "dead")
 
 
 class IntegrationDelivery(models.Model):
@@ -26,6 +31,7 @@ class IntegrationDelivery(models.Model):
 
     _name = "integration.delivery"
     _description = "Integration Delivery"
+    _inherit = ["integration.bulk.insert.mixin", "integration.manager.mixin"]
     _order = "id desc"
     _rec_name = "webhook_id"
 
@@ -67,18 +73,24 @@ class IntegrationDelivery(models.Model):
 
     def init(self):
         self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS integration_delivery_due_idx
-            ON integration_delivery (connector_id, next_attempt_at, id)
-            WHERE state IN ('pending', 'sending', 'retrying')
-            """
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS integration_delivery_due_idx
+                ON integration_delivery (connector_id, next_attempt_at, id)
+                WHERE state IN %s
+                """,
+                DELIVERY_OPEN_STATES,
+            )
         )
         self.env.cr.execute(
-            """
-            CREATE INDEX IF NOT EXISTS integration_delivery_subject_open_idx
-            ON integration_delivery (connector_id, subject, id)
-            WHERE state IN ('pending', 'sending', 'retrying')
-            """
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS integration_delivery_subject_open_idx
+                ON integration_delivery (connector_id, subject, id)
+                WHERE state IN %s
+                """,
+                DELIVERY_OPEN_STATES,
+            )
         )
 
     # ------------------------------------------------------------------
@@ -88,7 +100,7 @@ class IntegrationDelivery(models.Model):
         """Send dead, retrying or cancelled deliveries again, now, with the
         same webhook-id."""
         self._check_manager()
-        wrong = self.filtered(lambda d: d.state not in REPLAYABLE_STATES)
+        wrong = self.filtered(lambda d: d.state not in DELIVERY_REPLAYABLE_STATES)
         if wrong:
             raise UserError(
                 self.env._(
@@ -124,29 +136,28 @@ class IntegrationDelivery(models.Model):
     def action_cancel(self):
         """Give up on deliveries that should not be sent any more."""
         self._check_manager()
-        to_cancel = self.filtered(lambda d: d.state in ("pending", "retrying", "dead"))
+        to_cancel = self.filtered(lambda d: d.state in DELIVERY_CANCELLABLE_STATES)
         if to_cancel:
             to_cancel.sudo().write({"state": "cancelled", "next_attempt_at": False})
             to_cancel._log_state_change("cancelled")
         return True
 
     def _check_manager(self):
-        if not self.env.user.has_group("integration_log.group_integration_manager"):
-            raise AccessError(
-                self.env._("Only Integration Managers can replay or cancel deliveries.")
-            )
+        self._check_integration_manager(
+            self.env._("Only Integration Managers can replay or cancel deliveries.")
+        )
 
     def _log_state_change(self, state):
-        self.env["integration.log.entry"]._append(
+        Entry = self.env["integration.log.entry"]
+        Entry._append(
             [
-                {
-                    "kind": "delivery_state",
-                    "reference": f"integration.delivery,{d.id}",
-                    "delivery_id": d.id,
-                    "event_id": d.event_id.id,
-                    "connector_id": d.connector_id.id,
-                    "state": state,
-                }
+                Entry._vals_for(
+                    d,
+                    "delivery_state",
+                    event_id=d.event_id.id,
+                    connector_id=d.connector_id.id,
+                    state=state,
+                )
                 for d in self
             ]
         )
@@ -163,7 +174,7 @@ class IntegrationDelivery(models.Model):
         Connector = self.env["integration.connector"]
         connectors = Connector.browse()
         rows, routes = [], {}
-        now, uid = fields.Datetime.now(), self.env.uid
+        now = fields.Datetime.now()
         for event in events:
             key = (event.event_type, event.company_id)
             if key not in routes:
@@ -171,35 +182,23 @@ class IntegrationDelivery(models.Model):
             for connector in routes[key]:
                 connectors |= connector
                 rows.append(
-                    SQL(
-                        "(%s, %s, %s, %s, %s, 'pending', %s, %s, 0, 0, %s, %s, %s, %s)",
-                        event.id,
-                        connector.id,
-                        event.company_id.id,
-                        event.event_type,
-                        event.subject,
-                        event.cloudevent_id if connector.mode == "realtime" else None,
-                        now,
-                        uid,
-                        now,
-                        uid,
-                        now,
-                    )
+                    {
+                        "event_id": event.id,
+                        "connector_id": connector.id,
+                        "company_id": event.company_id.id,
+                        "event_type": event.event_type,
+                        "subject": event.subject,
+                        "state": "pending",
+                        "webhook_id": event.cloudevent_id
+                        if connector.mode == "realtime"
+                        else None,
+                        "next_attempt_at": now,
+                        "attempt_count": 0,
+                        "replay_count": 0,
+                    }
                 )
-        if rows:
-            # One INSERT: the outbox writes thousands of deliveries at once.
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO integration_delivery (
-                        event_id, connector_id, company_id, event_type, subject,
-                        state, webhook_id, next_attempt_at, attempt_count,
-                        replay_count, create_uid, create_date, write_uid, write_date
-                    ) VALUES %s
-                    """,
-                    SQL(", ").join(rows),
-                )
-            )
+        # One INSERT: the outbox writes thousands of deliveries at once.
+        self._bulk_insert(rows, returning=())
         return connectors
 
     # ------------------------------------------------------------------
@@ -256,157 +255,3 @@ class IntegrationDelivery(models.Model):
             )
             outcomes.append((group, outcome))
         self._record_outcomes(connector, outcomes)
-
-    def _record_outcomes(self, connector, outcomes):
-        schedule = policy.parse_retry_schedule(connector.retry_schedule)
-        now = fields.Datetime.now()
-        rows, entries, dead_ids, sent_ids = [], [], [], set()
-        gone_detail = None
-        for group, outcome in outcomes:
-            sent_ids.update(group.ids)
-            for delivery in group:
-                state, next_at = self._next_state(delivery, outcome, schedule, now)
-                if state == "dead":
-                    dead_ids.append(delivery.id)
-                rows.append(
-                    SQL(
-                        "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        delivery.id,
-                        state,
-                        next_at,
-                        outcome["http_status"] or None,
-                        outcome["latency_ms"],
-                        outcome["excerpt"] or None,
-                        outcome["error"] or None,
-                        outcome["message_id"],
-                        outcome["batch_key"],
-                        now if state == "delivered" else None,
-                    )
-                )
-                entries.append(self._attempt_entry(delivery, outcome, state))
-            if outcome["result"] == policy.GONE:
-                gone_detail = outcome["excerpt"]
-        self._write_outcomes(rows, now)
-        self._release_unsent(self.browse([i for i in self.ids if i not in sent_ids]))
-        self.env["integration.log.entry"]._append(entries)
-        if gone_detail is not None:
-            connector._disable_gone(gone_detail)
-        if dead_ids:
-            self.browse(dead_ids)._notify_dead()
-
-    def _next_state(self, delivery, outcome, schedule, now):
-        result = outcome["result"]
-        if result == policy.DELIVERED:
-            return "delivered", None
-        if result == policy.GONE:
-            return "dead", None
-        attempt = delivery.attempt_count + 1
-        delay = policy.retry_delay(schedule, attempt)
-        if delay is None:
-            return "dead", None
-        if result == policy.THROTTLED and outcome["retry_after"]:
-            delay = outcome["retry_after"]
-        return "retrying", (now + timedelta(seconds=delay)).replace(microsecond=0)
-
-    def _write_outcomes(self, rows, now):
-        if not rows:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE integration_delivery AS d
-                SET state = v.state, next_attempt_at = v.next_at::timestamp,
-                    http_status = v.status::integer, latency_ms = v.latency::integer,
-                    response_excerpt = v.excerpt, error = v.error,
-                    webhook_id = v.message_id, batch_key = v.batch_key,
-                    delivered_at = v.delivered_at::timestamp,
-                    attempt_count = coalesce(d.attempt_count, 0) + 1,
-                    last_attempt_at = %s, claimed_by = NULL, claimed_at = NULL,
-                    write_date = %s
-                FROM (VALUES %s) AS v(id, state, next_at, status, latency, excerpt,
-                                      error, message_id, batch_key, delivered_at)
-                WHERE d.id = v.id
-                """,
-                now,
-                now,
-                SQL(", ").join(rows),
-            )
-        )
-        self.invalidate_recordset()
-
-    def _release_unsent(self, unsent):
-        """Deliveries claimed but not sent (the partner said 410 midway)."""
-        if not unsent:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE integration_delivery
-                SET state = CASE WHEN coalesce(attempt_count, 0) > 0 THEN 'retrying'
-                                 ELSE 'pending' END,
-                    claimed_by = NULL, claimed_at = NULL
-                WHERE id IN %s
-                """,
-                tuple(unsent.ids),
-            )
-        )
-        unsent.invalidate_recordset()
-
-    def _attempt_entry(self, delivery, outcome, state):
-        return {
-            "kind": "delivery",
-            "reference": f"integration.delivery,{delivery.id}",
-            "delivery_id": delivery.id,
-            "event_id": delivery.event_id.id,
-            "connector_id": delivery.connector_id.id,
-            "state": state,
-            "http_status": outcome["http_status"] or None,
-            "latency_ms": outcome["latency_ms"],
-            "detail": outcome["error"] or outcome["excerpt"] or None,
-            "payload_hash": delivery.event_id.payload_hash,
-        }
-
-    def _notify_dead(self):
-        """An activity on the business documents of dead deliveries (or on
-        the connector when the event touched none), once per document."""
-        activity_type = self.env.ref(
-            "integration_log.mail_activity_integration_failure",
-            raise_if_not_found=False,
-        )
-        if not activity_type:
-            return
-        for delivery in self:
-            records = delivery.event_id._linked_records()
-            targets = [r for r in records if hasattr(r, "activity_schedule")]
-            for record in targets or [delivery.connector_id]:
-                delivery._schedule_failure_activity(record, activity_type)
-
-    def _schedule_failure_activity(self, record, activity_type):
-        existing = self.env["mail.activity"].search_count(
-            [
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("activity_type_id", "=", activity_type.id),
-            ],
-            limit=1,
-        )
-        if existing:
-            return
-        user = self.connector_id.responsible_id or self.env.ref("base.user_admin")
-        record.sudo().activity_schedule(
-            activity_type_id=activity_type.id,
-            summary=self.env._(
-                "%(type)s not delivered to %(connector)s",
-                type=self.event_type,
-                connector=self.connector_id.name,
-            ),
-            note=self.env._(
-                "Delivery %(delivery)s is dead after %(attempts)s attempts: "
-                "%(error)s Fix the cause, then replay it from Integration > "
-                "Deliveries.",
-                delivery=self.webhook_id or self.id,
-                attempts=self.attempt_count,
-                error=self.error or "",
-            ),
-            user_id=user.id,
-        )

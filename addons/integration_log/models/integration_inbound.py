@@ -2,32 +2,35 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import re
-from urllib.parse import quote
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo import api, models
 
 from ..protocol import envelope, patterns, signature
+from ..protocol.api import API_BASE  # noqa: F401 (kept importable from here)
 from ..protocol.problem import ProblemError
 from .integration_refusal import BODY_EXCERPT_CHARS
 
-API_BASE = "/integration/v1"
 _BEARER_RE = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+# How the size errors name what was too large.
+_SIZE_SUBJECTS = {
+    envelope.CONTENT_TYPE_SINGLE: "an event",
+    envelope.CONTENT_TYPE_BATCH: "a batch",
+}
 
 
 class IntegrationInbound(models.AbstractModel):
-    """The inbound half of protocol v1: authenticate, validate, store.
+    """The checks of the inbound pipeline (``controllers/pipeline.py``) and
+    the refusal log; ``integration_inbound_events.py`` stores events.
 
-    Controllers stay thin and call these methods; every method raises
-    :class:`~..protocol.problem.ProblemError` for a refusal.
+    Every check raises :class:`~..protocol.problem.ProblemError` for a
+    refusal.
     """
 
     _name = "integration.inbound"
     _description = "Integration Inbound API"
 
     # ------------------------------------------------------------------
-    # Authentication
+    # Who is calling
     # ------------------------------------------------------------------
     @api.model
     def _authenticate(self, authorization, remote_addr):
@@ -43,26 +46,23 @@ class IntegrationInbound(models.AbstractModel):
                 "unauthorized", "Authorization: the token is unknown or inactive."
             )
         if not patterns.ip_allowed(remote_addr, client.ip_allowlist):
-            err = ProblemError(
+            raise ProblemError(
                 "ip_forbidden",
                 f"IP address {remote_addr} is not in the allow-list of this client.",
+                client=client,
             )
-            err.client = client
-            raise err
         return client
 
     @api.model
     def _check_rate_limit(self, client):
         retry_after = client._count_request()
         if retry_after:
-            err = ProblemError(
+            raise ProblemError(
                 "rate_limited",
                 f"More than {client.rate_limit_per_minute} requests in a minute; "
                 f"retry in {retry_after} s.",
                 headers={"Retry-After": str(retry_after)},
             )
-            err.client = client
-            raise err
 
     @api.model
     def _verify_signature(self, client, headers, body):
@@ -90,369 +90,77 @@ class IntegrationInbound(models.AbstractModel):
             raise ProblemError("bad_signature", str(err)) from err
 
     # ------------------------------------------------------------------
-    # POST /events
+    # What is sent
     # ------------------------------------------------------------------
     @api.model
-    def _check_content_type(self, content_type):
+    def _check_content_type(self, content_type, accepted):
+        """The media type of ``content_type`` if it is one of ``accepted``."""
         kind = envelope.media_type(content_type)
-        if kind not in (envelope.CONTENT_TYPE_SINGLE, envelope.CONTENT_TYPE_BATCH):
+        if kind not in accepted:
             raise ProblemError(
                 "unsupported_media_type",
                 f"Content-Type {content_type or '(none)'!r} is not supported: send "
-                f"{envelope.CONTENT_TYPE_SINGLE} or {envelope.CONTENT_TYPE_BATCH}.",
+                f"{' or '.join(accepted)}.",
             )
         return kind
 
     @api.model
-    def _max_body_bytes(self, kind):
-        if kind == envelope.CONTENT_TYPE_SINGLE:
-            return envelope.MAX_EVENT_BYTES
-        return envelope.MAX_BATCH_BYTES
-
-    @api.model
-    def _check_body_size(self, kind, size):
-        limit = self._max_body_bytes(kind)
+    def _check_body_size(self, limit, size, media_type=None):
         if size > limit:
-            what = "an event" if kind == envelope.CONTENT_TYPE_SINGLE else "a batch"
+            what = _SIZE_SUBJECTS.get(media_type, "a request")
             raise ProblemError(
                 "too_large",
                 f"The body has {size} bytes; {what} may have at most {limit} bytes.",
             )
 
     @api.model
-    def _ingest(self, client, kind, body, headers, request_info):
-        """Store the events of a POST /events body.
+    def _check_types_allowed(self, client, event_types):
+        """Refuse a route that creates events of types the client may not send."""
+        for event_type in event_types:
+            self._check_type_allowed(client, event_type)
 
-        :returns: ``(http_status, response_dict)``
-        """
-        self._verify_signature(client, headers, body)
+    @api.model
+    def _check_type_allowed(self, client, event_type, event=None):
+        if not patterns.type_allowed(event_type, client.allowed_event_types):
+            raise ProblemError(
+                "type_forbidden",
+                f"type: client {client.name!r} may not send {event_type!r} events.",
+                event=event,
+            )
+
+    @api.model
+    def _parse_json(self, body):
         try:
-            parsed = json.loads(body)
+            return json.loads(body)
         except ValueError as err:
             raise ProblemError(
                 "invalid_json",
                 f"The body is not valid JSON: {err}.",
                 errors=[{"pointer": "", "message": str(err)}],
             ) from err
-        if kind == envelope.CONTENT_TYPE_SINGLE:
-            status, response = self._ingest_single(client, parsed)
-        else:
-            status, response = self._ingest_batch(
-                client, parsed, len(body), request_info
-            )
-        self._log_request(client, status, response, request_info)
-        return status, response
 
     @api.model
-    def _log_request(self, client, status, response, request_info):
-        """The integration log entry of an accepted request."""
-        results = response.get("results") or [response]
-        counts = {}
-        for result in results:
-            counts[result["status"]] = counts.get(result["status"], 0) + 1
-        self.env["integration.log.entry"]._append(
-            [
-                {
-                    "kind": "request",
-                    "reference": request_info.get("request_id"),
-                    "client_id": client.id,
-                    "state": "accepted",
-                    "http_status": status,
-                    "detail": "{} {}: {}".format(
-                        request_info.get("method"),
-                        request_info.get("path"),
-                        ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
-                    ),
-                }
-            ]
-        )
+    def _check_data(self, event_type, data):
+        """``data`` if it matches the schema of ``event_type`` (pointers of
+        errors start with ``/data``)."""
+        self._check_event_data({"type": event_type, "data": data})
+        return data
 
     @api.model
-    def _ingest_single(self, client, event):
-        try:
-            row = self._check_event(client, event, ())
-            outcome = self._store_events(client, [row])[0]
-            if outcome["status"] == "conflict":
-                raise outcome["problem"]
-        except ProblemError as err:
-            err.event = event
-            raise
-        status = 202 if outcome["status"] == "accepted" else 200
-        return status, self._outcome_body(row, outcome)
-
-    @api.model
-    def _ingest_batch(self, client, events, body_size, request_info):
-        if not isinstance(events, list) or not events:
-            raise ProblemError(
-                "invalid_request",
-                f"A batch is a JSON array of 1 to {envelope.MAX_BATCH_EVENTS} events.",
-                errors=[{"pointer": "", "message": "expected a non-empty array"}],
-            )
-        if len(events) > envelope.MAX_BATCH_EVENTS:
-            raise ProblemError(
-                "too_large",
-                f"The batch has {len(events)} events; at most "
-                f"{envelope.MAX_BATCH_EVENTS} are accepted.",
-            )
-        results, rows, positions, refusals = [None] * len(events), [], [], []
-        for index, event in enumerate(events):
-            try:
-                if body_size > envelope.MAX_EVENT_BYTES:
-                    self._check_event_size(event, index)
-                rows.append(self._check_event(client, event, (index,)))
-                positions.append(index)
-            except ProblemError as err:
-                results[index] = self._rejected(event, err)
-                refusals.append((err, event))
-        for index, row, outcome in zip(
-            positions, rows, self._store_events(client, rows), strict=True
-        ):
-            if outcome["status"] == "conflict":
-                results[index] = self._rejected(events[index], outcome["problem"])
-                refusals.append((outcome["problem"], events[index]))
-            else:
-                results[index] = {
-                    "id": row["cloudevent_id"],
-                    "status": outcome["status"],
-                }
-        if refusals:
-            self._log_refusals(client, refusals, request_info)
-        return 200, {"results": results}
-
-    @api.model
-    def _rejected(self, event, err):
-        event_id = event.get("id") if isinstance(event, dict) else None
-        return {"id": event_id, "status": "rejected", "error": err.to_dict()}
-
-    @api.model
-    def _check_event_size(self, event, index):
-        size = len(json.dumps(event, ensure_ascii=False).encode())
-        if size > envelope.MAX_EVENT_BYTES:
-            raise ProblemError(
-                "too_large",
-                f"Event {index} has {size} bytes; an event may have at most "
-                f"{envelope.MAX_EVENT_BYTES} bytes.",
-                errors=[{"pointer": f"/{index}", "message": "event too large"}],
-            )
-
-    @api.model
-    def _check_event(self, client, event, base_path):
-        """Validate one event; return the row to store or raise a problem."""
-        errors = envelope.envelope_errors(event, base_path)
-        if errors:
-            raise ProblemError(
-                "invalid_envelope",
-                "The CloudEvents envelope is invalid: "
-                + "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5]),
-                errors=errors,
-            )
-        event_type = event["type"]
-        entry = self.env["integration.event.type"]._get_catalogue().get(event_type)
-        if not entry or entry["direction"] not in ("in", "both"):
-            raise ProblemError(
-                "unknown_type",
-                f"type: {event_type!r} is not an inbound event type of this "
-                "server; GET /integration/v1/schemas lists them.",
-                errors=[
-                    {
-                        "pointer": envelope.pointer([*base_path, "type"]),
-                        "message": f"unknown event type {event_type!r}",
-                    }
-                ],
-            )
-        if not patterns.type_allowed(event_type, client.allowed_event_types):
-            raise ProblemError(
-                "type_forbidden",
-                f"type: client {client.name!r} may not send {event_type!r} events.",
-            )
-        validator = self.env["integration.event.type"]._get_validator(
-            entry["schema_file"]
-        )
+    def _check_event_data(self, event, base_path=(), refused_event=None):
+        """Refuse ``event`` if its ``data`` does not match its type's schema."""
+        EventType = self.env["integration.event.type"]
+        entry = EventType._get_catalogue()[event["type"]]
+        validator = EventType._get_validator(entry["schema_file"])
         errors = envelope.data_errors(validator, event, base_path)
         if errors:
             raise ProblemError(
                 "invalid_data",
-                f"data does not match the schema of {event_type}: "
-                + "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5]),
+                f"data does not match the schema of {event['type']}: "
+                + envelope.summarize_errors(errors, 5),
                 errors=errors,
+                event=refused_event,
             )
-        return self._prepare_event_row(event)
-
-    @api.model
-    def _prepare_event_row(self, event):
-        return {
-            "cloudevent_id": event["id"],
-            "source": event["source"],
-            "event_type": event["type"],
-            "subject": event["subject"],
-            "event_time": envelope.parse_time(event["time"]),
-            "event_sequence": event.get("sequence"),
-            "traceparent": event.get("traceparent"),
-            "payload": json.dumps(event, ensure_ascii=False),
-            "payload_hash": envelope.payload_hash(event),
-        }
-
-    @api.model
-    def _store_events(self, client, rows):
-        """Insert the events; the unique (source, id) index decides duplicates.
-
-        A plain INSERT ... ON CONFLICT DO NOTHING is atomic under concurrent
-        requests, unlike a read-then-write. Under REPEATABLE READ, a row
-        committed by a concurrent request after our snapshot makes PostgreSQL
-        raise a serialization failure, and Odoo retries the whole request,
-        which then sees the row as a duplicate.
-
-        :returns: one outcome dict per row, in order.
-        """
-        if not rows:
-            return []
-        Event = self.env["integration.event"]
-        Event.flush_model()
-        inserted = self._insert_rows(client, rows)
-        missing = [
-            (row["source"], row["cloudevent_id"])
-            for row in rows
-            if (row["source"], row["cloudevent_id"]) not in inserted
-        ]
-        known = self._existing_events(missing)
-        outcomes, accepted_ids = [], []
-        for row in rows:
-            key = (row["source"], row["cloudevent_id"])
-            event_id = inserted.pop(key, None)
-            if event_id:
-                # Later repeats of this key in the batch compare against it.
-                known[key] = (event_id, row["payload_hash"])
-                accepted_ids.append(event_id)
-                outcomes.append({"status": "accepted", "event_id": event_id})
-            else:
-                outcomes.append(self._duplicate_outcome(row, *known[key]))
-        self._log_received(client, rows, outcomes)
-        Event.browse(accepted_ids)._enqueue_processing()
-        return outcomes
-
-    @api.model
-    def _log_received(self, client, rows, outcomes):
-        """Integration log entries of the events this request stored."""
-        self.env["integration.log.entry"]._append(
-            [
-                {
-                    "kind": "event",
-                    "reference": f"integration.event,{outcome['event_id']}",
-                    "event_id": outcome["event_id"],
-                    "client_id": client.id,
-                    "state": "received",
-                    "payload_hash": row["payload_hash"],
-                }
-                for row, outcome in zip(rows, outcomes, strict=True)
-                if outcome["status"] == "accepted"
-            ]
-        )
-
-    @api.model
-    def _duplicate_outcome(self, row, event_id, payload_hash):
-        if payload_hash == row["payload_hash"]:
-            return {"status": "duplicate", "event_id": event_id}
-        return {
-            "status": "conflict",
-            "event_id": event_id,
-            "problem": ProblemError(
-                "conflict",
-                f"id: event {row['cloudevent_id']!r} of source {row['source']!r} "
-                "was already accepted with a different payload.",
-            ),
-        }
-
-    @api.model
-    def _insert_rows(self, client, rows):
-        now = fields.Datetime.now()
-        return self.env["integration.event"]._insert_rows(
-            [
-                {
-                    **row,
-                    "direction": "in",
-                    "state": "received",
-                    "client_id": client.id,
-                    "company_id": client.company_id.id,
-                    "received_at": now,
-                }
-                for row in rows
-            ]
-        )
-
-    @api.model
-    def _existing_events(self, keys):
-        if not keys:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT source, cloudevent_id, id, payload_hash
-                FROM integration_event
-                WHERE (source, cloudevent_id) IN %s
-                """,
-                tuple(keys),
-            )
-        )
-        found = {
-            (src, ce_id): (eid, h) for src, ce_id, eid, h in self.env.cr.fetchall()
-        }
-        if len(found) < len(set(keys)):
-            raise UserError(
-                self.env._(
-                    "An event of this request was neither stored nor found; "
-                    "send it again."
-                )
-            )
-        return found
-
-    @api.model
-    def _outcome_body(self, row, outcome):
-        body = {
-            "id": row["cloudevent_id"],
-            "source": row["source"],
-            "status": outcome["status"],
-            "status_url": self._status_url(row["source"], row["cloudevent_id"]),
-        }
-        if outcome["status"] == "duplicate":
-            event = self.env["integration.event"].browse(outcome["event_id"])
-            body["state"] = event.state
-            body["result"] = json.loads(event.result) if event.result else None
-        return body
-
-    @api.model
-    def _status_url(self, source, cloudevent_id):
-        return (
-            f"{API_BASE}/events/{quote(cloudevent_id, safe='')}"
-            f"?source={quote(source, safe='')}"
-        )
-
-    # ------------------------------------------------------------------
-    # GET /events/{id}
-    # ------------------------------------------------------------------
-    @api.model
-    def _event_status(self, client, cloudevent_id, source):
-        if not source:
-            raise ProblemError(
-                "invalid_request",
-                "source: the query parameter source is required.",
-                errors=[{"pointer": "", "message": "missing query parameter source"}],
-            )
-        event = self.env["integration.event"].search(
-            [
-                ("direction", "=", "in"),
-                ("source", "=", source),
-                ("cloudevent_id", "=", cloudevent_id),
-                ("client_id", "=", client.id),
-            ],
-            limit=1,
-        )
-        if not event:
-            raise ProblemError(
-                "not_found",
-                f"No event {cloudevent_id!r} from source {source!r} was received "
-                "from this client.",
-            )
-        return event._api_status()
 
     # ------------------------------------------------------------------
     # Refusal log
@@ -477,16 +185,17 @@ class IntegrationInbound(models.AbstractModel):
                 }
             )
         created = self.env["integration.refusal"].create(vals_list)
-        self.env["integration.log.entry"]._append(
+        Log = self.env["integration.log.entry"]
+        Log._append(
             [
-                {
-                    "kind": "refusal",
-                    "reference": f"integration.refusal,{refusal.id}",
-                    "client_id": refusal.client_id.id or None,
-                    "state": refusal.reason,
-                    "http_status": refusal.status,
-                    "detail": refusal.detail,
-                }
+                Log._vals_for(
+                    refusal,
+                    "refusal",
+                    client_id=refusal.client_id.id or None,
+                    state=refusal.reason,
+                    http_status=refusal.status,
+                    detail=refusal.detail,
+                )
                 for refusal in created
             ]
         )

@@ -38,6 +38,13 @@ _COLUMNS = (
     "payload_hash",
     "user_id",
 )
+# The field linking an entry to the record it is about, per model.
+LINK_FIELDS = {
+    "integration.event": "event_id",
+    "integration.delivery": "delivery_id",
+    "integration.connector": "connector_id",
+    "integration.client": "client_id",
+}
 
 
 class IntegrationLogEntry(models.Model):
@@ -51,6 +58,7 @@ class IntegrationLogEntry(models.Model):
 
     _name = "integration.log.entry"
     _description = "Integration Log Entry"
+    _inherit = "integration.bulk.insert.mixin"
     _order = "id desc"
     _rec_name = "reference"
 
@@ -129,6 +137,21 @@ class IntegrationLogEntry(models.Model):
     # Writing
     # ------------------------------------------------------------------
     @api.model
+    def _vals_for(self, record, kind, **values):
+        """An entry of ``kind`` about ``record``, for :meth:`_append`.
+
+        Sets the ``reference`` to the record and, for the integration
+        models, the field that links to it; ``values`` add the other columns
+        (or override these).
+        """
+        vals = {"kind": kind, "reference": f"{record._name},{record.id}"}
+        link = LINK_FIELDS.get(record._name)
+        if link in self._fields:
+            vals[link] = record.id
+        vals.update(values)
+        return vals
+
+    @api.model
     def _append(self, entries):
         """Append entries (dicts with the keys of ``_COLUMNS``) in one INSERT.
 
@@ -138,24 +161,17 @@ class IntegrationLogEntry(models.Model):
         if not entries:
             return
         defaults = {"logged_at": fields.Datetime.now(), "user_id": self.env.uid}
-        rows = SQL(", ").join(
-            SQL(
-                "(%s)",
-                SQL(", ").join(
-                    _bounded(entry.get("detail"))
+        self._bulk_insert(
+            [
+                {
+                    column: _bounded(entry.get("detail"))
                     if column == "detail"
                     else entry.get(column, defaults.get(column))
                     for column in _COLUMNS
-                ),
-            )
-            for entry in entries
-        )
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO integration_log_entry (%s) VALUES %s",
-                SQL(", ").join(SQL.identifier(column) for column in _COLUMNS),
-                rows,
-            )
+                }
+                for entry in entries
+            ],
+            returning=(),
         )
 
     # ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..protocol import signature
@@ -23,6 +23,7 @@ class IntegrationSigningMixin(models.AbstractModel):
 
     _name = "integration.signing.mixin"
     _description = "Integration Signing Secrets"
+    _inherit = "integration.manager.mixin"
 
     signing_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
     previous_secret_encrypted = fields.Char(copy=False, groups="base.group_system")
@@ -102,16 +103,24 @@ class IntegrationSigningMixin(models.AbstractModel):
         }
 
     def _check_credential_rights(self):
-        if not (
-            self.env.su
-            or self.env.user.has_group("integration_log.group_integration_manager")
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only Integration Managers can manage credentials and signing "
-                    "secrets."
-                )
-            )
+        # sudo: server code and data files (the demo secrets) may set them.
+        self._check_integration_manager(
+            self.env._(
+                "Only Integration Managers can manage credentials and signing secrets."
+            ),
+            allow_sudo=True,
+        )
+
+    def _store_signing_secret(self, secret, **values):
+        """Make ``secret`` the only valid signing secret (any previous one
+        stops), writing ``values`` along with it."""
+        self.sudo().write(
+            {
+                "signing_secret_encrypted": self._encrypt(secret),
+                "previous_secret_encrypted": False,
+                **values,
+            }
+        )
 
     # ------------------------------------------------------------------
     # Secrets at rest

@@ -1,7 +1,8 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+
+from ..exceptions import IntegrationPointerError
 
 
 class IntegrationUomCode(models.Model):
@@ -45,20 +46,21 @@ class IntegrationUomCode(models.Model):
     def _resolve(self, code, client=None, pointer="uom"):
         """The ``uom.uom`` of ``code``, the client's own mapping first.
 
-        Raises UserError naming the pointer and the code when unknown.
+        Raises IntegrationPointerError naming the pointer and the code when unknown.
         """
         mapping = self._mapping()
         uom_id = mapping.get((code, client.id if client else False)) or mapping.get(
             (code, False)
         )
         if not uom_id:
-            raise UserError(
+            raise IntegrationPointerError(
+                pointer,
                 self.env._(
-                    "%(pointer)s: unknown unit code %(code)r; map it in Integration "
-                    "> Configuration > Unit Codes.",
-                    pointer=pointer,
+                    "unknown unit code %(code)r; map it in Integration > "
+                    "Configuration > Unit Codes.",
                     code=code,
-                )
+                ),
+                code,
             )
         return self.env["uom.uom"].browse(uom_id)
 

@@ -133,3 +133,8 @@ def payload_hash(event):
 def media_type(content_type_header):
     """The media type of a Content-Type header, lower-cased, without parameters."""
     return (content_type_header or "").split(";", 1)[0].strip().lower()
+
+
+def summarize_errors(errors, limit=None):
+    """``pointer: message`` of each error (the first ``limit``), on one line."""
+    return "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:limit])

@@ -29,13 +29,20 @@ REASONS = {
 class ProblemError(Exception):
     """A refusal of the API, rendered as an RFC 9457 problem."""
 
-    def __init__(self, reason, detail, errors=None, headers=None):
+    def __init__(
+        self, reason, detail, errors=None, headers=None, *, event=None, client=None
+    ):
+        """:param event: the event (as sent) the refusal is about, if any.
+        :param client: the client, when it was known before the refusal
+            (authenticated, but from an address it may not use)."""
         super().__init__(detail)
         self.reason = reason
         self.status, self.title = REASONS[reason]
         self.detail = detail
         self.errors = errors or []
         self.headers = headers or {}
+        self.event = event
+        self.client = client
 
     def to_dict(self, instance=None):
         return problem_dict(self.reason, self.detail, self.errors, instance)

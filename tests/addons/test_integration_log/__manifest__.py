@@ -12,6 +12,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/integration_event_type_data.xml",
+        "views/test_stock_count_views.xml",
     ],
     "installable": True,
 }
