@@ -3,37 +3,20 @@
 import json
 
 from odoo import http
-from odoo.exceptions import AccessError, UserError
 from odoo.http import content_disposition, request
 
-from odoo.addons.integration_log.controllers.main import (
-    IntegrationApiController,
-    _json_content,
-    _problems,
+from odoo.addons.integration_log.controllers.openapi import (
+    json_content,
     openapi,
+    problem_responses,
+    query_parameter,
 )
-from odoo.addons.integration_log.models.integration_inbound import API_BASE
-from odoo.addons.integration_log.protocol.problem import ProblemError
-
-_ROUTE = {"type": "http", "auth": "none", "csrf": False, "save_session": False}
-
-
-def _query(name, description, enum=None, required=True):
-    schema = {"type": "string"}
-    if enum:
-        schema["enum"] = enum
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": schema,
-    }
-
+from odoo.addons.integration_log.controllers.pipeline import integration_route
+from odoo.addons.integration_log.exceptions import IntegrationPointerError
 
 _LOT_PARAMETERS = [
-    _query("product", "Internal reference (default_code) of the product."),
-    _query("lot", "Lot or serial number."),
+    query_parameter("product", "Internal reference (default_code) of the product."),
+    query_parameter("lot", "Lot or serial number."),
 ]
 _EXPORTS = {
     "application/ld+json": {"schema": {"type": "object"}},
@@ -44,24 +27,24 @@ _EXPORTS = {
 }
 
 
-class TraceApiController(IntegrationApiController):
+class TraceApiController(http.Controller):
     """GET /lots/trace and /lots/recall (protocol v1, section 7), as the
     client's technical user: it needs read access to lots."""
 
-    @http.route(f"{API_BASE}/lots/trace", methods=["GET"], readonly=False, **_ROUTE)
+    @integration_route("/lots/trace")
     @openapi(
         summary="Genealogy of a lot (backward, forward or both)",
         operationId="traceLot",
         parameters=[
             *_LOT_PARAMETERS,
-            _query(
+            query_parameter(
                 "direction",
                 "backward: every component lot at every depth, with receipts; "
                 "forward: every lot made from it, with shipments; both (default).",
                 ["backward", "forward", "both"],
                 required=False,
             ),
-            _query(
+            query_parameter(
                 "format",
                 "json (default), epcis (EPCIS 2.0 JSON-LD), csv or xlsx (FSMA 204 "
                 "sortable spreadsheet).",
@@ -78,28 +61,22 @@ class TraceApiController(IntegrationApiController):
                     **_EXPORTS,
                 },
             },
-            **_problems(400, 401, 403, 404, 429),
+            **problem_responses(400, 401, 403, 404, 429),
         },
     )
-    def lots_trace(self, product=None, lot=None, direction="both", **params):
+    def lots_trace(self, inbound, product=None, lot=None, direction="both", **params):
         fmt = params.get("format") or "json"
+        genealogy = inbound.env["mrp.trace.genealogy"]
+        data = genealogy._trace(genealogy._find_lot(product, lot), direction)
+        return _respond(genealogy, data, fmt, f"trace-{product}-{lot}")
 
-        def trace(inbound, client):
-            genealogy = request.env["mrp.trace.genealogy"].with_user(client.user_id)
-            data = _run(
-                lambda: genealogy._trace(genealogy._find_lot(product, lot), direction)
-            )
-            return _respond(genealogy, data, fmt, f"trace-{product}-{lot}")
-
-        return self._serve(trace)
-
-    @http.route(f"{API_BASE}/lots/recall", methods=["GET"], readonly=False, **_ROUTE)
+    @integration_route("/lots/recall")
     @openapi(
         summary="Everything a recall of a lot must reach",
         operationId="recallLot",
         parameters=[
             *_LOT_PARAMETERS,
-            _query(
+            query_parameter(
                 "format",
                 "json (default), csv or xlsx (FSMA 204 sortable spreadsheet).",
                 ["json", "csv", "xlsx"],
@@ -110,29 +87,25 @@ class TraceApiController(IntegrationApiController):
             "200": {
                 "description": "Affected lots, stock by location, shipments and "
                 "customers.",
-                **_json_content({"type": "object"}),
+                **json_content({"type": "object"}),
             },
-            **_problems(400, 401, 403, 404, 429),
+            **problem_responses(400, 401, 403, 404, 429),
         },
     )
-    def lots_recall(self, product=None, lot=None, **params):
+    def lots_recall(self, inbound, product=None, lot=None, **params):
         fmt = params.get("format") or "json"
-
-        def recall(inbound, client):
-            if fmt == "epcis":
-                raise ProblemError(
-                    "invalid_request",
-                    "format: a recall is exported as json, csv or xlsx.",
-                    errors=[{"pointer": "", "message": "format=epcis"}],
-                )
-            genealogy = request.env["mrp.trace.genealogy"].with_user(client.user_id)
-            data = _run(lambda: genealogy._recall(genealogy._find_lot(product, lot)))
-            if fmt != "json":
-                # The spreadsheet lists the shipments of the recall.
-                data = dict(data, productions=[], receipts=[])
-            return _respond(genealogy, data, fmt, f"recall-{product}-{lot}")
-
-        return self._serve(recall)
+        if fmt == "epcis":
+            raise IntegrationPointerError(
+                "format",
+                inbound.env._("a recall is exported as json, csv or xlsx."),
+                fmt,
+            )
+        genealogy = inbound.env["mrp.trace.genealogy"]
+        data = genealogy._recall(genealogy._find_lot(product, lot))
+        if fmt != "json":
+            # The spreadsheet lists the shipments of the recall.
+            data = dict(data, productions=[], receipts=[])
+        return _respond(genealogy, data, fmt, f"recall-{product}-{lot}")
 
     # ------------------------------------------------------------------
     # Downloads from the Odoo UI (session users)
@@ -160,22 +133,10 @@ class TraceApiController(IntegrationApiController):
         )
 
 
-def _run(compute):
-    """Business errors of the genealogy as RFC 9457 problems."""
-    try:
-        return compute()
-    except AccessError as err:
-        raise ProblemError("forbidden", err.args[0]) from err
-    except UserError as err:
-        message = err.args[0]
-        reason = "not_found" if ": no " in message else "invalid_request"
-        raise ProblemError(reason, message) from err
-
-
 def _respond(genealogy, data, fmt, filename):
     if fmt == "json":
         return request.make_json_response(data)
-    content_type, body, extension = _run(lambda: genealogy._export(data, fmt))
+    content_type, body, extension = genealogy._export(data, fmt)
     if isinstance(body, dict):
         body = json.dumps(body, indent=2)
     return request.make_response(

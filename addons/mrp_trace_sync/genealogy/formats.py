@@ -52,64 +52,20 @@ def epcis_document(trace, created_at, gtins=None):
             "uom": item["uom"],
         }
 
-    events = []
-    for production in trace.get("productions", []):
-        events.append(
-            {
-                "type": "TransformationEvent",
-                "eventTime": production["date"],
-                "eventTimeZoneOffset": "+00:00",
-                "transformationID": "urn:mfg-integration:production:"
-                + quote(production["production"], safe=""),
-                "inputQuantityList": [
-                    quantity_element(i) for i in production["inputs"]
-                ],
-                "outputQuantityList": [
-                    quantity_element(o) for o in production["outputs"]
-                ],
-                "bizStep": "commissioning",
-                "disposition": "active",
-            }
-        )
-    for receipt in trace.get("receipts", []):
-        events.append(
-            {
-                "type": "ObjectEvent",
-                "eventTime": receipt["date"],
-                "eventTimeZoneOffset": "+00:00",
-                "action": "OBSERVE",
-                "quantityList": [quantity_element(receipt)],
-                "bizStep": "receiving",
-                "disposition": "in_progress",
-                "bizTransactionList": [
-                    {"type": "desadv", "bizTransaction": _doc_urn(receipt["receipt"])}
-                ],
-                "sourceList": [
-                    {"type": "owning_party", "source": _party_urn(receipt["supplier"])}
-                ],
-            }
-        )
-    for shipment in trace.get("shipments", []):
-        events.append(
-            {
-                "type": "ObjectEvent",
-                "eventTime": shipment["date"],
-                "eventTimeZoneOffset": "+00:00",
-                "action": "OBSERVE",
-                "quantityList": [quantity_element(shipment)],
-                "bizStep": "shipping",
-                "disposition": "in_transit",
-                "bizTransactionList": [
-                    {"type": "desadv", "bizTransaction": _doc_urn(shipment["shipment"])}
-                ],
-                "destinationList": [
-                    {
-                        "type": "owning_party",
-                        "destination": _party_urn(shipment["customer"]),
-                    }
-                ],
-            }
-        )
+    events = [
+        *(
+            _transformation_event(production, quantity_element)
+            for production in trace.get("productions", [])
+        ),
+        *(
+            _receiving_event(receipt, quantity_element)
+            for receipt in trace.get("receipts", [])
+        ),
+        *(
+            _shipping_event(shipment, quantity_element)
+            for shipment in trace.get("shipments", [])
+        ),
+    ]
     events.sort(key=lambda event: event["eventTime"] or "")
     return {
         "@context": [EPCIS_CONTEXT],
@@ -120,64 +76,103 @@ def epcis_document(trace, created_at, gtins=None):
     }
 
 
+def _transformation_event(production, quantity_element):
+    return {
+        "type": "TransformationEvent",
+        "eventTime": production["date"],
+        "eventTimeZoneOffset": "+00:00",
+        "transformationID": "urn:mfg-integration:production:"
+        + quote(production["production"], safe=""),
+        "inputQuantityList": [quantity_element(i) for i in production["inputs"]],
+        "outputQuantityList": [quantity_element(o) for o in production["outputs"]],
+        "bizStep": "commissioning",
+        "disposition": "active",
+    }
+
+
+def _receiving_event(receipt, quantity_element):
+    return {
+        "type": "ObjectEvent",
+        "eventTime": receipt["date"],
+        "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE",
+        "quantityList": [quantity_element(receipt)],
+        "bizStep": "receiving",
+        "disposition": "in_progress",
+        "bizTransactionList": [
+            {"type": "desadv", "bizTransaction": _doc_urn(receipt["receipt"])}
+        ],
+        "sourceList": [
+            {"type": "owning_party", "source": _party_urn(receipt["supplier"])}
+        ],
+    }
+
+
+def _shipping_event(shipment, quantity_element):
+    return {
+        "type": "ObjectEvent",
+        "eventTime": shipment["date"],
+        "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE",
+        "quantityList": [quantity_element(shipment)],
+        "bizStep": "shipping",
+        "disposition": "in_transit",
+        "bizTransactionList": [
+            {"type": "desadv", "bizTransaction": _doc_urn(shipment["shipment"])}
+        ],
+        "destinationList": [
+            {"type": "owning_party", "destination": _party_urn(shipment["customer"])}
+        ],
+    }
+
+
 def fsma_rows(trace, descriptions=None):
     """One row per critical tracking event (receiving, transformation,
     shipping) with its key data elements, sorted by date."""
     descriptions = descriptions or {}
-    rows = []
-    for receipt in trace.get("receipts", []):
-        rows.append(
-            {
-                "event": "Receiving",
-                "date": receipt["date"],
-                "traceability_lot_code": receipt["lot"],
-                "product": receipt["product"],
-                "product_description": descriptions.get(receipt["product"], ""),
-                "quantity": receipt["quantity"],
-                "uom": receipt["uom"],
-                "reference_document": receipt["receipt"],
-                "location": receipt.get("location", ""),
-                "source": receipt["supplier"],
-                "destination": "",
-                "input_lots": "",
-            }
-        )
+
+    def row(event, item, document, **values):
+        return {
+            "event": event,
+            "date": item["date"],
+            "traceability_lot_code": item["lot"],
+            "product": item["product"],
+            "product_description": descriptions.get(item["product"], ""),
+            "quantity": item["quantity"],
+            "uom": item["uom"],
+            "reference_document": document,
+            "location": item.get("location", ""),
+            "source": "",
+            "destination": "",
+            "input_lots": "",
+            **values,
+        }
+
+    rows = [
+        row("Receiving", receipt, receipt["receipt"], source=receipt["supplier"])
+        for receipt in trace.get("receipts", [])
+    ]
     for production in trace.get("productions", []):
         inputs = ", ".join(f"{i['product']}/{i['lot']}" for i in production["inputs"])
-        for output in production["outputs"]:
-            rows.append(
-                {
-                    "event": "Transformation",
-                    "date": production["date"],
-                    "traceability_lot_code": output["lot"],
-                    "product": output["product"],
-                    "product_description": descriptions.get(output["product"], ""),
-                    "quantity": output["quantity"],
-                    "uom": output["uom"],
-                    "reference_document": production["production"],
-                    "location": production.get("location", ""),
-                    "source": "",
-                    "destination": "",
-                    "input_lots": inputs,
-                }
+        rows += [
+            row(
+                "Transformation",
+                dict(
+                    output,
+                    date=production["date"],
+                    location=production.get("location", ""),
+                ),
+                production["production"],
+                input_lots=inputs,
             )
-    for shipment in trace.get("shipments", []):
-        rows.append(
-            {
-                "event": "Shipping",
-                "date": shipment["date"],
-                "traceability_lot_code": shipment["lot"],
-                "product": shipment["product"],
-                "product_description": descriptions.get(shipment["product"], ""),
-                "quantity": shipment["quantity"],
-                "uom": shipment["uom"],
-                "reference_document": shipment["shipment"],
-                "location": shipment.get("location", ""),
-                "source": "",
-                "destination": shipment["customer"],
-                "input_lots": "",
-            }
+            for output in production["outputs"]
+        ]
+    rows += [
+        row(
+            "Shipping", shipment, shipment["shipment"], destination=shipment["customer"]
         )
+        for shipment in trace.get("shipments", [])
+    ]
     rows.sort(
         key=lambda row: (row["date"] or "", row["event"], row["traceability_lot_code"])
     )

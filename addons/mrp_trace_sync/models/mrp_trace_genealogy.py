@@ -1,8 +1,13 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.integration_log.exceptions import (
+    IntegrationNotFoundError,
+    IntegrationPointerError,
+)
+from odoo.addons.integration_log.protocol.times import iso_utc
 
 from ..genealogy import formats
 
@@ -90,10 +95,11 @@ class MrpTraceGenealogy(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _find_lot(self, product_ref, lot_name):
-        """The lot named by the API; raises UserError naming the parameter."""
+        """The lot named by the API; raises a pointer error naming the
+        parameter."""
         if not product_ref or not lot_name:
-            raise UserError(
-                self.env._("product and lot: both query parameters are required.")
+            raise IntegrationPointerError(
+                "product and lot", self.env._("both query parameters are required.")
             )
         lot = self.env["stock.lot"].search(
             [("product_id.default_code", "=", product_ref), ("name", "=", lot_name)],
@@ -102,24 +108,28 @@ class MrpTraceGenealogy(models.AbstractModel):
         if len(lot) == 1:
             return lot
         # Name what is wrong: an unknown or ambiguous product, or no such lot.
-        self.env["product.product"]._mes_find(product_ref, "product")
-        raise UserError(
+        self.env["integration.resolver"]._product(product_ref, "product")
+        raise IntegrationNotFoundError(
+            "lot",
             self.env._(
-                "lot: no lot %(lot)r of product %(product)r.",
+                "no lot %(lot)r of product %(product)r.",
                 lot=lot_name,
                 product=product_ref,
-            )
+            ),
+            lot_name,
         )
 
     @api.model
     def _trace(self, lot, direction="both"):
         """The genealogy of ``lot`` as the JSON of GET /lots/trace."""
         if direction not in DIRECTIONS:
-            raise UserError(
+            raise IntegrationPointerError(
+                "direction",
                 self.env._(
-                    "direction: %(direction)r is not one of backward, forward, both.",
+                    "%(direction)r is not one of backward, forward, both.",
                     direction=direction,
-                )
+                ),
+                direction,
             )
         lot.check_access("read")
         locations = self._locations()
@@ -208,10 +218,10 @@ class MrpTraceGenealogy(models.AbstractModel):
                 formats.to_xlsx(rows),
                 "xlsx",
             )
-        raise UserError(
-            self.env._(
-                "format: %(format)r is not one of json, epcis, csv, xlsx.", format=fmt
-            )
+        raise IntegrationPointerError(
+            "format",
+            self.env._("%(format)r is not one of json, epcis, csv, xlsx.", format=fmt),
+            fmt,
         )
 
     # ------------------------------------------------------------------
@@ -327,7 +337,7 @@ class MrpTraceGenealogy(models.AbstractModel):
                 {
                     key: document,
                     party: partner,
-                    "date": _iso(date),
+                    "date": iso_utc(date),
                     "product": info[lot_id]["product"],
                     "lot": info[lot_id]["lot"],
                     "quantity": float(quantity),
@@ -430,7 +440,7 @@ def _production_headers(links):
     return {
         production_id: {
             "production": name,
-            "date": _iso(date),
+            "date": iso_utc(date),
             "location": location or "",
         }
         for _c, _p, production_id, *_lines, name, date, location in links
@@ -448,7 +458,3 @@ def _by_lot(lines, info):
 
 def _key(node):
     return (("product", node["product"]), ("lot", node["lot"]))
-
-
-def _iso(value):
-    return value.isoformat() + "Z" if value else None

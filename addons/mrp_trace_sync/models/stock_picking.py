@@ -18,31 +18,29 @@ class StockPicking(models.Model):
     def _emit_dispatched(self):
         if not self:
             return
-        UomCode = self.env["integration.uom.code"]
         self.env["integration.event"]._emit_outbound_many(
             [
                 {
                     "type": "mfg.shipment.dispatched.v1",
                     "subject": picking.name,
-                    "data": picking._dispatched_data(UomCode),
+                    "data": picking._dispatched_data(),
                     "records": [picking, picking.move_line_ids.lot_id],
                 }
                 for picking in self
             ]
         )
 
-    def _dispatched_data(self, UomCode):
+    def _dispatched_data(self):
         self.ensure_one()
+        UomCode = self.env["integration.uom.code"]
+        kit = self.env["integration.resolver"]
         return {
             "shipment": self.name,
             "customer": self.partner_id.commercial_partner_id.name or "",
-            "shipped_at": (self.date_done.isoformat() + "Z")
-            if self.date_done
-            else None,
+            "shipped_at": kit._iso(self.date_done),
             "lines": [
                 {
-                    "product": line.product_id.default_code
-                    or line.product_id.display_name,
+                    "product": kit._product_reference(line.product_id),
                     "lot": line.lot_id.name or None,
                     "quantity": line.quantity,
                     "uom": UomCode._code_of(line.product_uom_id),

@@ -46,7 +46,7 @@ class TestLotRace(TransactionCase):
             cr.commit()  # pylint: disable=invalid-commit
 
     def _create_lot(self, env):
-        return env["stock.lot"]._mes_get_or_create(
+        return env["integration.resolver"]._lot_get_or_create(
             env["product.product"].browse(self.product_id),
             "RACE-1",
             env["res.company"].browse(self.company_id),
