@@ -12,6 +12,7 @@
 # - genealogy: a 1,000,000-move-line plant history, then our trace API
 #   against Odoo's traceability report fully unfolded;
 #   setup/benchmark_genealogy.py.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 WHICH=${1:-all}
@@ -32,13 +33,12 @@ ensure_db_role
 ADDONS=$(addons_path with-tests)
 SERVER=""
 
+# The server runs in a process group of its own (start_odoo_group): stopping
+# that group stops its workers too, and no process this script did not start.
 stop_server() {
     [ -n "$SERVER" ] || return 0
-    kill "$SERVER" 2>/dev/null || true
-    for _ in $(seq 20); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$SERVER" 2>/dev/null || true
+    stop_group "$SERVER"
     wait "$SERVER" 2>/dev/null || true
-    pkill -9 -f -- "-d $DB " 2>/dev/null || true
     SERVER=""
 }
 cleanup() {
@@ -46,6 +46,8 @@ cleanup() {
     dropdb --if-exists --force "$DB" || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # start_server WORKERS [odoo options...]: sets PORT and SERVER.
 start_server() {
@@ -53,13 +55,14 @@ start_server() {
     shift
     PORT=$(free_port)
     say "Starting Odoo with $workers workers on port $PORT $*"
-    run_odoo -d "$DB" --addons-path="$ADDONS" \
+    start_odoo_group "$VENV/benchmark-server.log" -d "$DB" --addons-path="$ADDONS" \
         --http-interface=127.0.0.1 --http-port="$PORT" --gevent-port="$(free_port)" \
-        --workers="$workers" --max-cron-threads=0 \
-        --log-level=warn --logfile="$VENV/benchmark-server.log" "$@" &
-    SERVER=$!
+        --workers="$workers" --max-cron-threads=0 --log-level=warn "$@"
+    SERVER=$STARTED_PID
     for _ in $(seq 60); do
         curl -fsS "http://127.0.0.1:$PORT/integration/v1/health" >/dev/null 2>&1 && return
+        kill -0 "$SERVER" 2>/dev/null ||
+            die "the benchmark server stopped (see $VENV/benchmark-server.log)"
         sleep 1
     done
     die "the benchmark server did not start (see $VENV/benchmark-server.log)"
@@ -71,7 +74,8 @@ create_db() {
     dropdb --if-exists --force "$DB"
     say "Creating the benchmark database $DB"
     run_odoo -d "$DB" --addons-path="$ADDONS" -i "$SUITE_NAME,test_integration_log" \
-        --without-demo=all --stop-after-init --log-level=warn
+        --without-demo=all --stop-after-init --log-level=warn ||
+        die "installing the suite into the benchmark database $DB failed (see above)."
 }
 
 if [ "$WHICH" = all ] || [ "$WHICH" = inbound ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared set-up functions of the suite; sourced by setup/demo.sh and setup/test.sh.
 # Everything is configured by environment variables (see README.rst):
-#   PYTHON          Python 3.10-3.12 to use (default: the first found)
+#   PYTHON          Python 3.10-3.12 to use (default: the first found); it may
+#                   be a virtualenv's, whose packages (Odoo) the suite's venv sees
 #   ODOO_SRC        an Odoo 18.0 source tree to use when no Odoo is importable
 #   MFG_VENV        virtualenv of the suite (default: <repo>/.venv)
 #   MFG_ODOO_URL    where to download Odoo 18.0 Community source from
@@ -85,30 +86,68 @@ download_odoo() {
     command -v curl >/dev/null || die "curl is needed to download Odoo (or set ODOO_SRC)."
     local tmp
     tmp=$(mktemp -d)
-    curl -fL --retry 3 -o "$tmp/odoo.tar.gz" "$ODOO_URL" ||
-        die "could not download $ODOO_URL; set ODOO_SRC to an Odoo 18.0 source tree."
-    mkdir -p "$tmp/src"
-    tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1
-    check_odoo_src "$tmp/src"
-    rm -rf "$ODOO_DOWNLOAD_DIR"
-    mv "$tmp/src" "$ODOO_DOWNLOAD_DIR"
-    rm -rf "$tmp"
+    # A subshell, so that its EXIT trap removes the temporary folder whatever
+    # happens (die included) without replacing the caller's traps; when it
+    # fails, set -e stops the caller too. (Not "( ... ) || ...": set -e would
+    # then be off inside.)
+    (
+        trap 'rm -rf "$tmp"' EXIT
+        curl -fL --retry 3 -o "$tmp/odoo.tar.gz" "$ODOO_URL" ||
+            die "could not download $ODOO_URL; set ODOO_SRC to an Odoo 18.0 source tree."
+        mkdir -p "$tmp/src"
+        tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1
+        check_odoo_src "$tmp/src"
+        rm -rf "$ODOO_DOWNLOAD_DIR"
+        mv "$tmp/src" "$ODOO_DOWNLOAD_DIR"
+    )
+}
+
+# The folder of the Odoo that Python $1 imports (nothing if none).
+odoo_location() {
+    (cd / && "$1" -c 'import odoo, os; print(os.path.dirname(odoo.__file__))') 2>/dev/null ||
+        true
+}
+
+python_is_venv() {
+    "$1" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'
 }
 
 # Creates the virtualenv and installs Odoo's and the suite's requirements.
 make_venv() {
-    local venv_args=()
-    [ "$ODOO_MODE" = importable ] && venv_args+=(--system-site-packages)
-    if [ -x "$VENV/bin/python" ] && [ "$ODOO_MODE" = importable ] &&
-        ! python_has_odoo18 "$VENV/bin/python"; then
-        # Made before Odoo was installed: it cannot see the Odoo found now.
-        say "Recreating the virtualenv $VENV so that it sees the Odoo found"
-        rm -rf "$VENV"
+    local venv_args=() base_venv=no
+    if [ "$ODOO_MODE" = importable ]; then
+        # A virtualenv made by a virtualenv's Python is based on that one's
+        # base interpreter: --system-site-packages would show the packages
+        # (maybe another Odoo) of that interpreter, not those of the one
+        # found. Such a Python's own site folders are added by a .pth instead.
+        if python_is_venv "$BASE_PYTHON"; then
+            base_venv=yes
+        else
+            venv_args+=(--system-site-packages)
+        fi
+        if [ -x "$VENV/bin/python" ] &&
+            [ "$(odoo_location "$VENV/bin/python")" != "$(odoo_location "$BASE_PYTHON")" ]; then
+            # Made before Odoo was installed, or by another Python: it cannot
+            # see the Odoo found now, or sees another one.
+            say "Recreating the virtualenv $VENV so that it sees the Odoo found"
+            rm -rf "$VENV"
+        fi
     fi
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating the virtualenv $VENV"
         "$BASE_PYTHON" -m venv "${venv_args[@]}" "$VENV" ||
             die "could not create a virtualenv (Debian/Ubuntu: apt-get install python3-venv)."
+        if [ $base_venv = yes ]; then
+            "$BASE_PYTHON" -c 'import site; print("\n".join(site.getsitepackages()))' |
+                "$VENV/bin/python" -c '
+import pathlib, site, sys
+lines = [f"import site; site.addsitedir({d!r})" for d in sys.stdin.read().splitlines()]
+pth = pathlib.Path(site.getsitepackages()[0]) / "base-python.pth"
+pth.write_text("\n".join(lines) + "\n")
+'
+            python_has_odoo18 "$VENV/bin/python" ||
+                die "the virtualenv $VENV does not see the Odoo of $BASE_PYTHON."
+        fi
     fi
     PY=$VENV/bin/python
     # A recent setuptools: the pkg_resources of old ones cannot find packages
@@ -131,22 +170,33 @@ install_odoo_requirements() {
     local stamp=$VENV/.odoo-requirements-done
     [ -f "$stamp" ] && return
     say "Installing Odoo 18.0's Python requirements (a few minutes the first time)"
-    local req constraints
-    req=$(mktemp)
-    constraints=$(mktemp)
-    # python-ldap only serves auth_ldap and needs LDAP headers to build.
-    grep -viE '^python-ldap' "$ODOO_SRC/requirements.txt" >"$req"
-    if ! command -v pg_config >/dev/null; then
-        warn "pg_config not found: using psycopg2-binary instead of building psycopg2."
-        sed -i -E 's/^psycopg2([=<> ;]|$)/psycopg2-binary\1/' "$req"
-    fi
-    # Old pinned sdists still import pkg_resources, gone from newer setuptools.
-    echo 'setuptools<70' >"$constraints"
-    PIP_CONSTRAINT=$constraints "$PY" -m pip install -q --prefer-binary -r "$req" ||
-        die "pip could not install Odoo's requirements. On Debian/Ubuntu install \
+    local tmp
+    tmp=$(mktemp -d)
+    (   # a subshell for its EXIT trap, as in download_odoo
+        trap 'rm -rf "$tmp"' EXIT
+        # python-ldap only serves auth_ldap and needs LDAP headers to build.
+        grep -viE '^python-ldap' "$ODOO_SRC/requirements.txt" >"$tmp/requirements.txt"
+        if ! command -v pg_config >/dev/null; then
+            warn "pg_config not found: using psycopg2-binary instead of building psycopg2."
+            sed -i -E 's/^psycopg2([=<> ;]|$)/psycopg2-binary\1/' "$tmp/requirements.txt"
+        fi
+        # Old pinned sdists still import pkg_resources, gone from newer
+        # setuptools: their isolated build environments need setuptools<70.
+        # Since pip 25.3 only PIP_BUILD_CONSTRAINT reaches those environments;
+        # PIP_CONSTRAINT then applies to the installed packages alone, where
+        # it would downgrade the venv's setuptools (gevent requires it), so
+        # it is set only for a pip older than 25.3, which knows nothing else.
+        echo 'setuptools<70' >"$tmp/build-constraints.txt"
+        export PIP_BUILD_CONSTRAINT=$tmp/build-constraints.txt
+        if ! "$PY" -c 'import sys, pip
+sys.exit(tuple(int(p) for p in pip.__version__.split(".")[:2]) < (25, 3))'; then
+            export PIP_CONSTRAINT=$tmp/build-constraints.txt
+        fi
+        "$PY" -m pip install -q --prefer-binary -r "$tmp/requirements.txt" ||
+            die "pip could not install Odoo's requirements. On Debian/Ubuntu install \
 build-essential python3-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev, \
 then run this command again."
-    rm -f "$req" "$constraints"
+    )
     touch "$stamp"
 }
 
@@ -201,6 +251,50 @@ make_launcher() {
 run_odoo() {
     [ -n "${LAUNCHER:-}" ] || make_launcher
     (cd "$REPO" && exec "$LAUNCHER" "$@")
+}
+
+# start_group LOG COMMAND...: runs COMMAND (from the repository, output added
+# to LOG) in the background in a session of its own; sets STARTED_PID to its
+# pid, which is also its process group id: stop_group then stops it together
+# with every process it forked (Odoo's workers and long-polling process),
+# and nothing else. (A background job of a script never leads a process
+# group, so setsid makes the new session in place, without forking.)
+start_group() {
+    local log=$1
+    shift
+    (cd "$REPO" && exec setsid "$@" >>"$log" 2>&1 </dev/null) &
+    # shellcheck disable=SC2034 # read by the caller
+    STARTED_PID=$!
+}
+
+# start_odoo_group LOG [odoo options...]: start_group for the Odoo server.
+start_odoo_group() {
+    [ -n "${LAUNCHER:-}" ] || make_launcher
+    local log=$1
+    shift
+    start_group "$log" "$LAUNCHER" "$@"
+}
+
+# stop_group PID: stops the process group that start_group started as PID:
+# SIGTERM, then SIGKILL for whatever is left after 10 s.
+stop_group() {
+    local pid=$1 _
+    if ! kill -0 -- "-$pid" 2>/dev/null; then
+        # Not (or not yet) a process group: the process alone, if alive.
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+        kill -0 -- "-$pid" 2>/dev/null || {
+            kill "$pid" 2>/dev/null || true
+            return 0
+        }
+    fi
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 -- "-$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    warn "process group $pid did not stop within 10 s: killing it."
+    kill -KILL -- "-$pid" 2>/dev/null || true
 }
 
 # Makes sure PostgreSQL accepts us with a role that may create databases.

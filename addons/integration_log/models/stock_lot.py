@@ -17,7 +17,7 @@ class StockLot(models.Model):
         # the same lot at once could both pass; the index lets only one win
         # (see integration.resolver._lot_get_or_create).
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     """
                     CREATE UNIQUE INDEX IF NOT EXISTS

@@ -1,12 +1,58 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 from datetime import timedelta
+from unittest.mock import patch
+
+import requests
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
 from .common import OutboundCase
+
+
+class _Probed(Exception):
+    pass
+
+
+def effective_timeout(url, timeout):
+    """The timeout that reaches requests' HTTP adapter when a session is
+    asked for ``timeout``, without sending anything.
+
+    Odoo's test harness wraps ``requests.Session.send`` in tests; newer 18.0
+    builds raise any timeout under 10 s to 10 s there, older ones leave it.
+    """
+    seen = []
+
+    def spy(_adapter, _request, **kwargs):
+        seen.append(kwargs.get("timeout"))
+        raise _Probed
+
+    with (
+        patch.object(requests.adapters.HTTPAdapter, "send", spy),
+        requests.Session() as session,
+        contextlib.suppress(_Probed),
+    ):
+        session.post(url, timeout=timeout)
+    return seen[0]
+
+
+@contextlib.contextmanager
+def timeouts_requested(url):
+    """Collect the timeout of each request to ``url`` as the code under test
+    hands it to requests, before the test harness may change it."""
+    seen = []
+    send = requests.Session.send  # the harness's wrapper, when it has one
+
+    def spy(session, request, **kwargs):
+        if request.url == url:
+            seen.append(kwargs.get("timeout"))
+        return send(session, request, **kwargs)
+
+    with patch.object(requests.Session, "send", spy):
+        yield seen
 
 
 @tagged("post_install", "-at_install")
@@ -109,9 +155,14 @@ class TestOutboundDelivery(OutboundCase):
 
     def test_a_timeout_is_retried(self):
         self.connector.timeout = 0.5
-        self.receiver.respond(200, delay=2)
+        # The partner answers too late for the connector's timeout, and for
+        # the 10 s floor that newer builds' test harness puts under it.
+        waited = effective_timeout(self.receiver.url, self.connector.timeout)
+        self.receiver.respond(200, delay=max(self.connector.timeout, waited) + 1.5)
         delivery = self.deliveries(self.ship("W-7"))
-        self.run_jobs()
+        with timeouts_requested(self.receiver.url) as timeouts:
+            self.run_jobs()
+        self.assertEqual(timeouts, [0.5], "the connector's own timeout is used")
         self.assertEqual(delivery.state, "retrying")
         self.assertIn("No answer within 0.5 s", delivery.error)
         self.fast_forward_deliveries()
