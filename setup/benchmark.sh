@@ -25,12 +25,7 @@ all:0 | inbound:* | outbound:* | genealogy:*) ;;
 *) die "extra arguments go to one benchmark: name it (inbound, outbound or genealogy)." ;;
 esac
 DB=${MFG_BENCH_DB:-mfg_bench}
-find_odoo no
-[ "$ODOO_MODE" != none ] || die "no Odoo 18.0 found: run setup/demo.sh first or set ODOO_SRC."
-make_venv
-install_queue_job
-ensure_db_role
-ADDONS=$(addons_path with-tests)
+prepare_server_tools
 SERVER=""
 
 # The server runs in a process group of its own (start_odoo_group): stopping

@@ -67,6 +67,8 @@ def setup_client(rpc):
             "name": "Genealogy benchmark",
             "user_id": user_id,
             "allowed_event_types": "mfg.*",
+            "allowed_sources": "urn:mes:*",
+            "allow_lot_trace": True,
             "rate_limit_per_minute": 0,
         },
     )

@@ -44,6 +44,7 @@ def make_client(rpc):
             "name": f"Benchmark {suffix}",
             "user_id": user_id,
             "allowed_event_types": "test.widget.*",
+            "allowed_sources": "urn:mes:benchmark",
             "rate_limit_per_minute": 0,
         },
     )

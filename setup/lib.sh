@@ -324,3 +324,16 @@ PGPORT, PGUSER and PGPASSWORD to a role that may create databases (createuser -d
 free_port() {
     "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# The set-up of a script that runs its own server with the suite and the test
+# addon (benchmarks, fuzzing): sets VENV's Python, queue_job, the database role
+# and ADDONS.
+prepare_server_tools() {
+    find_odoo no
+    [ "$ODOO_MODE" != none ] ||
+        die "no Odoo 18.0 found: run setup/demo.sh first or set ODOO_SRC."
+    make_venv
+    install_queue_job
+    ensure_db_role
+    ADDONS=$(addons_path with-tests)
+}

@@ -3,9 +3,12 @@
 #   1. static checks: ruff (lint and format) and pylint-odoo;
 #   2. pure-Python tests (pytest): signatures, envelopes, patterns...;
 #   3. the Odoo test runner on a fresh database with all suite modules, when an
-#      Odoo 18.0 is found (importable, ODOO_SRC, or downloaded by setup/demo.sh).
-# Settings: MFG_TEST_DB (default mfg_test), MFG_KEEP_TEST_DB=1 to keep it, and
-# the variables listed in setup/lib.sh.
+#      Odoo 18.0 is found (importable, ODOO_SRC, or downloaded by setup/demo.sh);
+#   4. then a short fuzzing run of the API (setup/fuzz.sh --short).
+# Settings: MFG_TEST_DB (default mfg_test), MFG_KEEP_TEST_DB=1 to keep it,
+# MFG_TEST_DEMO=1 to install demo data (as OCA's CI does), and the variables
+# listed in setup/lib.sh.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 DB=${MFG_TEST_DB:-mfg_test}
@@ -56,8 +59,8 @@ for dir in addons/*/tests/pure; do
     (cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider --rootdir=. .) | tee "$VENV/pytest.log"
     rc=${PIPESTATUS[0]}
     set -e
-    [ $rc -eq 5 ] && warn "pytest found no test in $dir."
-    [ $rc -eq 0 ] || pytest_rc=1
+    [ "$rc" -eq 5 ] && warn "pytest found no test in $dir."
+    [ "$rc" -eq 0 ] || pytest_rc=1
     tests_passed=$((tests_passed + $(count_pytest passed)))
     tests_failed=$((tests_failed + $(count_pytest 'failed|errors?')))
 done
@@ -75,20 +78,28 @@ else
     install_queue_job
     ensure_db_role
     ADDONS=$(addons_path with-tests)
-    dropdb --if-exists "$DB" 2>/dev/null || true
+    # A test database that cannot be dropped would be installed into as it is.
+    dropdb --if-exists "$DB" ||
+        die "cannot drop the old test database $DB (see the message above; is a \
+server or another test run still using it?): stop it, or set MFG_TEST_DB to \
+another name."
     PORT=$(free_port)
     LOG=$VENV/odoo-tests.log
+    DEMO_ARGS=(--without-demo=all)
+    [ "${MFG_TEST_DEMO:-0}" != 1 ] || DEMO_ARGS=()
     say "Odoo test runner on a fresh database $DB (log: $LOG)"
     set +e
     run_odoo -d "$DB" --addons-path="$ADDONS" --http-port="$PORT" --workers=0 \
-        --max-cron-threads=0 --without-demo=all --stop-after-init --log-level=test \
+        --max-cron-threads=0 "${DEMO_ARGS[@]}" --stop-after-init --log-level=test \
         -i "$SUITE_NAME,test_integration_log" \
         --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log,/mrp_trace_sync" 2>&1 |
         tee "$LOG" |
         grep --line-buffered -E " (ERROR|CRITICAL) |odoo\.tests\.(stats|result)|Starting [A-Za-z]+\.test_"
     rc=${PIPESTATUS[0]}
     set -e
-    [ "${MFG_KEEP_TEST_DB:-0}" = 1 ] || dropdb --if-exists "$DB" 2>/dev/null || true
+    if [ "${MFG_KEEP_TEST_DB:-0}" != 1 ] && ! dropdb --if-exists "$DB"; then
+        warn "could not drop the test database $DB; the next run drops it or stops."
+    fi
     summary=$("$PY" "$REPO/setup/odoo_test_summary.py" "$LOG")
     echo "$summary"
     read -r odoo_passed odoo_failed <<<"$("$PY" "$REPO/setup/odoo_test_summary.py" --counts "$LOG")"
@@ -99,12 +110,21 @@ else
     else
         passed=$((passed + 1))
     fi
+
+    say "Fuzzing, short run: setup/fuzz.sh --short (log: $VENV/fuzz.log)"
+    if MFG_VENV=$VENV MFG_FUZZ_DB=${DB}_fuzz bash "$REPO/setup/fuzz.sh" --short \
+        >"$VENV/fuzz.log" 2>&1; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); failures+=("fuzz")
+    fi
+    tail -n 3 "$VENV/fuzz.log"
 fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
     echo "FAILED: ${failures[*]}"
 fi
-echo "suites (static checks, pytest, Odoo): $passed passed, $failed failed"
+echo "suites (static checks, pytest, Odoo, fuzz): $passed passed, $failed failed"
 echo "tests: $tests_passed passed, $tests_failed failed"
 [ "$failed" -eq 0 ]

@@ -37,6 +37,7 @@
         "views/integration_allowed_host_views.xml",
         "views/integration_uom_code_views.xml",
         "views/menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/integration_client_demo.xml",

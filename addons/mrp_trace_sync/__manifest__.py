@@ -19,6 +19,7 @@
         "views/mrp_production_views.xml",
         "views/stock_lot_views.xml",
         "views/integration_connector_views.xml",
+        "views/integration_client_views.xml",
     ],
     "demo": ["demo/integration_client_demo.xml"],
     "installable": True,

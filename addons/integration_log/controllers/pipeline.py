@@ -20,16 +20,22 @@ handler raises, is logged as a refusal and answered as an RFC 9457 problem::
 
 import functools
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+import psycopg2
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from ..exceptions import IntegrationNotFoundError, IntegrationPointerError
+from ..protocol import envelope
 from ..protocol.api import API_BASE, WRITE_METHODS
 from ..protocol.problem import PROBLEM_CONTENT_TYPE, ProblemError
+
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,13 @@ class InboundRequest:
     info: dict  # method, path, address, request id, body excerpt
 
     def json(self):
-        """The body parsed as JSON (400 ``invalid_json`` otherwise)."""
-        return self.service._parse_json(self.body)
+        """The body parsed as JSON (400 ``invalid_json`` otherwise, also for
+        values the API cannot use: NaN, a NUL in a string...)."""
+        return self.service._parse_json(self.body, strict=True)
 
     def data(self, event_type):
         """The JSON body, checked against the schema of ``event_type``."""
-        return self.service._check_data(event_type, self.json())
+        return self.service._check_data(event_type, self.service._parse_json(self.body))
 
 
 def integration_route(path, *, methods=("GET",), media_types=None, event_types=()):
@@ -89,7 +96,9 @@ def integration_route(path, *, methods=("GET",), media_types=None, event_types=(
             # "inbound" is the handler's own argument, never a query parameter.
             params.pop("inbound", None)
             return serve(
-                policy, lambda inbound: handler(self, inbound, *args, **params)
+                policy,
+                lambda inbound: handler(self, inbound, *args, **params),
+                params,
             )
 
         # Keeps the name, the docstring and the OpenAPI operation; Odoo then
@@ -109,16 +118,21 @@ def integration_route(path, *, methods=("GET",), media_types=None, event_types=(
     return decorate
 
 
-def serve(policy, handler):
-    """Run the pipeline, then ``handler(inbound)``; render refusals."""
+def serve(policy, handler, params=None):
+    """Run the pipeline, then ``handler(inbound)``; render refusals.
+
+    ``params`` are the route's path and query parameters, refused (400)
+    when they hold text the database cannot take.
+    """
     httprequest = request.httprequest
     # sudo: the service authenticates the caller; until the token is
     # verified there is no user to act as.
     service = request.env["integration.inbound"].sudo()
+    address = service._client_address(httprequest)
     client, body = None, b""
     try:
         client = service._authenticate(
-            httprequest.headers.get("Authorization"), httprequest.remote_addr
+            httprequest.headers.get("Authorization"), address
         )
         request.update_env(user=client.user_id.id)
         service = request.env["integration.inbound"].sudo()
@@ -128,6 +142,7 @@ def serve(policy, handler):
         if policy.write:
             body, media_type = _read_signed_body(service, client, policy)
         service._check_types_allowed(client, policy.event_types)
+        _check_parameters(params or {})
         inbound = InboundRequest(
             client=client,
             service=service,
@@ -135,11 +150,34 @@ def serve(policy, handler):
             body=body,
             media_type=media_type,
             headers=httprequest.headers,
-            info=service._request_info(httprequest, body),
+            info=service._request_info(httprequest, body, address),
         )
         return _with_business_errors(handler, inbound)
     except ProblemError as err:
-        return _refuse(service, err, err.client or client, body)
+        return _refuse(service, err, err.client or client, body, address)
+
+
+def _check_parameters(params):
+    """Refuse path and query parameters that are not storable text."""
+    errors = []
+    for name, value in params.items():
+        texts = [text for text in (name, value) if isinstance(text, str)]
+        problem = next(filter(None, map(envelope.text_problem, texts)), None)
+        if problem:
+            errors.append(
+                {
+                    "pointer": "",
+                    "parameter": name,
+                    "message": f"parameter {envelope.quote(name, 60)} {problem}",
+                }
+            )
+    if errors:
+        raise ProblemError(
+            "invalid_request",
+            "The request parameters hold text the API cannot use: "
+            + "; ".join(error["message"] for error in errors[:5]),
+            errors=errors[: envelope.MAX_ERRORS],
+        )
 
 
 def _read_signed_body(service, client, policy):
@@ -175,15 +213,32 @@ def _with_business_errors(handler, inbound):
         raise ProblemError(reason, err.args[0]) from err
     except UserError as err:
         raise ProblemError("invalid_request", err.args[0]) from err
+    except psycopg2.DataError as err:
+        # A value of the request the database refuses (out of range, not
+        # valid text...): the partner's input, not a server failure. The
+        # savepoint above has undone the handler's writes.
+        _logger.warning("Request refused by the database: %s", err)
+        raise ProblemError(
+            "invalid_request",
+            "A value of the request is out of the range the server accepts: "
+            + envelope.bounded(str(err).splitlines()[0] if str(err) else "", 200),
+        ) from err
 
 
-def _refuse(service, err, client, body):
+def _refuse(service, err, client, body, address=None):
     service._log_refusals(
-        client, [(err, err.event)], service._request_info(request.httprequest, body)
+        client,
+        [(err, err.event)],
+        service._request_info(request.httprequest, body, address),
     )
     headers = [("Content-Type", PROBLEM_CONTENT_TYPE), *err.headers.items()]
+    problem = err.to_dict(instance=request.httprequest.path)
+    if problem.get("errors"):
+        problem["errors"] = [
+            envelope.bounded_error(error) if isinstance(error, dict) else error
+            for error in problem["errors"][: envelope.MAX_ERRORS]
+        ]
+    # ASCII JSON: a NUL or a lone surrogate of the input is escaped.
     return request.make_response(
-        json.dumps(err.to_dict(instance=request.httprequest.path)),
-        headers=headers,
-        status=err.status,
+        json.dumps(problem, default=str), headers=headers, status=err.status
     )

@@ -12,6 +12,7 @@ from . import integration_event_retention
 from . import integration_record_link
 from . import integration_refusal
 from . import integration_log_entry
+from . import integration_log_entry_verification
 from . import integration_allowed_host
 from . import integration_uom_code
 from . import integration_connector
@@ -28,3 +29,6 @@ from . import integration_health
 from . import integration_resolver
 from . import integration_consumer_mixin
 from . import stock_lot
+from . import integration_keys
+from . import integration_log_entry_retention
+from . import res_config_settings

@@ -3,7 +3,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..protocol import delivery
+from ..protocol import delivery, http_send
 
 RESTRICT_PARAM = "integration_log.restrict_outbound_hosts"
 
@@ -24,8 +24,10 @@ class IntegrationAllowedHost(models.Model):
     name = fields.Char(
         "Host",
         required=True,
-        help="A host name (mes.plant.example.com), an IP address, or *.domain to "
-        "allow every sub-domain.",
+        help="A host name (mes.plant.example.com), an IP address, a CIDR range "
+        "(10.1.0.0/16), or *.domain to allow every sub-domain. Loopback, private "
+        "and link-local addresses are reached only through an IP address or CIDR "
+        "range entry, whatever the host name resolves to.",
     )
     note = fields.Char()
     active = fields.Boolean(default=True)
@@ -40,7 +42,8 @@ class IntegrationAllowedHost(models.Model):
             if not delivery.valid_host_pattern(host.name):
                 raise ValidationError(
                     self.env._(
-                        "Host: %(host)r is not a host name, an IP address or *.domain.",
+                        "Host: %(host)r is not a host name, an IP address, a CIDR "
+                        "range or *.domain.",
                         host=host.name,
                     )
                 )
@@ -90,3 +93,44 @@ class IntegrationAllowedHost(models.Model):
                 )
             )
         return host
+
+    @api.model
+    def _address_policy(self, host):
+        """The check of the addresses ``host`` resolves to, at send time;
+        None when the restriction is off."""
+        if not self._restriction_enabled():
+            return None
+        patterns = self._allowed_patterns()
+        return delivery.AddressPolicy(patterns, delivery.host_allowed(host, patterns))
+
+    @api.model
+    def _check_send_target(self, url):
+        """:meth:`_check_url`, then the addresses the host resolves to now.
+
+        :returns: the :class:`~..protocol.delivery.AddressPolicy` that the
+            connections check again when they open, or None.
+        """
+        host = self._check_url(url)
+        policy = self._address_policy(host)
+        if policy is None:
+            return None
+        try:
+            addresses = http_send.resolve(host)
+        except OSError as err:
+            raise ValidationError(
+                self.env._(
+                    "URL: the host %(host)r does not resolve: %(error)s.",
+                    host=host,
+                    error=err,
+                )
+            ) from err
+        refusals = [policy.refusal(address) for address in addresses]
+        if all(refusals):
+            raise ValidationError(
+                self.env._(
+                    "URL: the host %(host)r may not be sent to: %(refusals)s.",
+                    host=host,
+                    refusals="; ".join(refusals),
+                )
+            )
+        return policy

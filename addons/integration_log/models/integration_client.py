@@ -1,6 +1,7 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import hashlib
+import re
 import secrets
 
 from odoo import api, fields, models
@@ -8,8 +9,13 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..protocol import patterns, signature
+from ..protocol.problem import ProblemError
 
 TOKEN_PREFIX = "mis_"
+# A source pattern is a URI reference without spaces or commas in which "*"
+# matches any run of characters; fnmatch's "?" and "[...]" are refused, so a
+# pattern means what it reads.
+_SOURCE_PATTERN_RE = re.compile(r"^[A-Za-z0-9*][A-Za-z0-9*:/._~%@+=!$&'();#-]*$")
 
 
 def hash_token(token):
@@ -45,6 +51,17 @@ class IntegrationClient(models.Model):
         tracking=True,
         help="Comma-separated patterns of the event types this client may "
         "send, for example mfg.production.*, mfg.material.consumed.v1.",
+    )
+    allowed_sources = fields.Char(
+        required=True,
+        # Clients created before sources were bound, or by a script that does
+        # not name them, keep accepting any source; the form asks for them.
+        default="*",
+        tracking=True,
+        help="Comma-separated patterns of the CloudEvents sources this client "
+        "may send, for example urn:mes:plant-lyon, urn:mes:plant-lyon:*. An "
+        "event of any other source is refused (403). Give each client its own "
+        "sources: events are identified and ordered per source.",
     )
     require_signature = fields.Boolean(
         default=True,
@@ -121,6 +138,22 @@ class IntegrationClient(models.Model):
             self.env["integration.event.type"]._check_type_patterns(
                 client.allowed_event_types, client.display_name
             )
+
+    @api.constrains("allowed_sources")
+    def _check_allowed_sources(self):
+        for client in self:
+            items = patterns.split_list(client.allowed_sources)
+            bad = [item for item in items if not _SOURCE_PATTERN_RE.match(item)]
+            if bad or not items:
+                raise ValidationError(
+                    self.env._(
+                        "Allowed sources of client %(client)s: %(bad)s is not a "
+                        "valid source pattern (a URI reference such as "
+                        "urn:mes:plant-lyon, where '*' matches anything).",
+                        client=client.display_name,
+                        bad=", ".join(bad) or repr(client.allowed_sources or ""),
+                    )
+                )
 
     @api.constrains("ip_allowlist")
     def _check_ip_allowlist(self):
@@ -208,6 +241,26 @@ class IntegrationClient(models.Model):
             token_hint="…" + token[-4:],
             credentials_issued_at=fields.Datetime.now(),
         )
+
+    # ------------------------------------------------------------------
+    # What the client may do (used by the inbound API)
+    # ------------------------------------------------------------------
+    def _source_allowed(self, source):
+        """True when ``source`` matches one of the client's source patterns."""
+        self.ensure_one()
+        # The type pattern matcher: "*" wildcards, case-sensitive.
+        return patterns.type_allowed(source, self.allowed_sources)
+
+    def _check_permission(self, field_name):
+        """Refuse (403 ``forbidden``) a route that needs the Boolean permission
+        ``field_name`` of the client when it is off."""
+        self.ensure_one()
+        if not self[field_name]:
+            raise ProblemError(
+                "forbidden",
+                f"Client {self.name!r} may not call this route: its permission "
+                f"{self._fields[field_name].string!r} ({field_name}) is off.",
+            )
 
     # ------------------------------------------------------------------
     # Authentication and rate limit (used by the inbound API)

@@ -24,14 +24,18 @@ class IntegrationConnector(models.Model):
     _inherit = "integration.connector"
 
     def _prepare_sending(self):
-        """Check the URL and decrypt the secrets once per round.
+        """Check the URL and the addresses its host resolves to, and decrypt
+        the secrets, once per round.
 
-        :returns: ``(secrets, error)``; ``error`` says why nothing can be
-            sent (host no longer allowed, no secret).
+        :returns: ``(secrets, error, addresses)``; ``error`` says why nothing
+            can be sent (host no longer allowed, no secret); ``addresses`` is
+            the address policy the connections check.
         """
         self.ensure_one()
         try:
-            self.env["integration.allowed.host"]._check_url(self.url)
+            addresses = self.env["integration.allowed.host"]._check_send_target(
+                self.url
+            )
             secrets_ = self._signing_secrets()
             if not secrets_:
                 raise UserError(
@@ -41,8 +45,8 @@ class IntegrationConnector(models.Model):
                     )
                 )
         except (UserError, ValidationError) as err:
-            return [], err.args[0]
-        return secrets_, None
+            return [], err.args[0], None
+        return secrets_, None, addresses
 
     def _post_all(self, session, messages):
         """POST signed messages, ``parallel_requests`` at a time.
@@ -52,9 +56,10 @@ class IntegrationConnector(models.Model):
             rest get ``None``) when the partner answers 410 Gone.
         """
         self.ensure_one()
-        secrets_, error = self._prepare_sending()
+        secrets_, error, addresses = self._prepare_sending()
         if error:
             return [self._outcome_of(None, error=error) for _m in messages]
+        http_send.use_address_policy(session, addresses)
         requests_ = [
             (body, http_send.message_headers(secrets_, message_id, body, is_batch))
             for message_id, body, is_batch in messages
@@ -113,6 +118,10 @@ class IntegrationConnector(models.Model):
         return outcome
 
     def _send_test_event(self):
+        # The answer is shown to the user: only managers may probe a URL.
+        self._check_integration_manager(
+            self.env._("Only Integration Managers can test a connection.")
+        )
         event = {
             "specversion": "1.0",
             "id": str(uuid.uuid4()),

@@ -111,6 +111,15 @@ class IntegrationDelivery(models.Model):
                     ),
                 )
             )
+        purged = self.filtered(lambda d: d.event_id.payload_purged_at)
+        if purged:
+            raise UserError(
+                self.env._(
+                    "The payload of %(deliveries)s was purged by the retention "
+                    "policy: there is nothing left to send again.",
+                    deliveries=", ".join(d.display_name for d in purged[:10]),
+                )
+            )
         if not self:
             return True
         self.env.flush_all()

@@ -3,9 +3,10 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..protocol import envelope
 from ..protocol.times import iso_utc
 
 EVENT_STATES = [
@@ -20,6 +21,21 @@ EVENT_STATES = [
 REPLAYABLE_STATES = ("dead", "failed")
 # Inbound events still to be applied (or being applied).
 EVENT_OPEN_STATES = ("received", "failed", "processing")
+# What the partner sent and what processing answered: written by the engines
+# only, never through the external API, even by an Integration Manager.
+ENGINE_FIELDS = ("payload", "payload_hash", "result", "error")
+# The engines' context value: an object, which no RPC call can send.
+ENGINE_WRITE = object()
+
+
+class BigInteger(fields.Integer):
+    """An integer stored as PostgreSQL ``bigint``: the protocol's
+    ``sequence`` is any integer up to 2^63-1 (epoch milliseconds are a common
+    choice), and Odoo's Integer is ``int4``. Odoo converts an existing int4
+    column on update; values stay Python ints (RPC reads of values above
+    2^31-1 come as floats, as for any Integer)."""
+
+    _column_type = ("int8", "int8")
 
 
 class IntegrationEvent(models.Model):
@@ -47,7 +63,7 @@ class IntegrationEvent(models.Model):
     event_time = fields.Datetime(
         "Business Time", required=True, help="When the business fact happened."
     )
-    event_sequence = fields.Integer(
+    event_sequence = BigInteger(
         "Sequence", help="Order of the event among the events of its subject."
     )
     traceparent = fields.Char(help="W3C trace context of the event.")
@@ -126,10 +142,30 @@ class IntegrationEvent(models.Model):
             event.delivery_count = counts.get(event.id, 0)
 
     def write(self, vals):
+        self._check_engine_fields(vals)
         result = super().write(vals)
         if "state" in vals:
             self._log_states()
         return result
+
+    def _check_engine_fields(self, vals):
+        written = [name for name in ENGINE_FIELDS if name in vals]
+        if written and self.env.context.get("integration_event_engine") is not (
+            ENGINE_WRITE
+        ):
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of integration events %(events)s are written by "
+                    "the integration engine only: they record what the partner "
+                    "sent and what processing answered.",
+                    fields=", ".join(written),
+                    events=", ".join(self[:10].mapped("display_name")),
+                )
+            )
+
+    def _engine_write(self, vals):
+        """Write as the engine: the only way to write :data:`ENGINE_FIELDS`."""
+        return self.with_context(integration_event_engine=ENGINE_WRITE).write(vals)
 
     def _log_states(self):
         """One integration log entry per event whose state was written."""
@@ -178,7 +214,9 @@ class IntegrationEvent(models.Model):
                     ),
                 )
             )
-        self.sudo().write(
+        self._check_replayable_payloads()
+        # sudo: replay is a manager action; the state it resets is the engine's.
+        self.sudo()._engine_write(
             {
                 "state": "received",
                 "error": False,
@@ -196,6 +234,43 @@ class IntegrationEvent(models.Model):
         self.invalidate_recordset(["replay_count"])
         self._enqueue_processing()
         return True
+
+    def _check_replayable_payloads(self):
+        """Refuse to replay an event whose payload was purged, or no longer
+        matches the hash stored when it was received."""
+        for event in self:
+            if event.payload_purged_at:
+                raise UserError(
+                    self.env._(
+                        "Event %(event)s cannot be replayed: its payload was "
+                        "purged by the retention policy on %(date)s; only its "
+                        "hash is kept.",
+                        event=event.display_name,
+                        date=event.payload_purged_at,
+                    )
+                )
+            if not event._payload_matches_hash():
+                raise UserError(
+                    self.env._(
+                        "Event %(event)s cannot be replayed: its payload does not "
+                        "match the hash %(hash)s stored when it was received; it "
+                        "was changed since.",
+                        event=event.display_name,
+                        hash=event.payload_hash,
+                    )
+                )
+
+    def _payload_matches_hash(self):
+        self.ensure_one()
+        if not self.payload:
+            return False
+        try:
+            data = json.loads(self.payload)
+        except ValueError:
+            return False
+        return bool(self.payload_hash) and envelope.payload_hash(data) == (
+            self.payload_hash
+        )
 
     def _link_records(self, *record_sets):
         """Record which business documents this event touched (recordsets of

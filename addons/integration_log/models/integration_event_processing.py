@@ -197,7 +197,7 @@ class IntegrationEvent(models.Model):
         if isinstance(result, models.BaseModel):
             self._link_records(result)
             result = {"model": result._name, "ids": result.ids}
-        self.write(
+        self._engine_write(
             {
                 "state": "processed",
                 "result": json.dumps(result) if result is not None else False,
@@ -234,7 +234,7 @@ class IntegrationEvent(models.Model):
             )
             return
         delay = retry_after or delay
-        self.write(
+        self._engine_write(
             {
                 "state": "failed",
                 "error": message,
@@ -243,7 +243,7 @@ class IntegrationEvent(models.Model):
         )
 
     def _mark_dead(self, message):
-        self.write(
+        self._engine_write(
             {
                 "state": "dead",
                 "error": message,
@@ -253,7 +253,7 @@ class IntegrationEvent(models.Model):
         )
 
     def _mark_stale(self, last_applied):
-        self.write(
+        self._engine_write(
             {
                 "state": "stale",
                 "error": self.env._(
@@ -268,7 +268,7 @@ class IntegrationEvent(models.Model):
         )
 
     def _mark_skipped(self):
-        self.write(
+        self._engine_write(
             {
                 "state": "skipped",
                 "error": self.env._(

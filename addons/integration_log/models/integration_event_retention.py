@@ -23,13 +23,11 @@ class IntegrationEvent(models.Model):
     @api.model
     def _cron_purge_payloads(self):
         """Remove payloads older than the retention period; the hashes, the
-        metadata and the integration log chain stay."""
-        days = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("integration_log.payload_retention_days", "0")
-            or 0
-        )
+        metadata and the integration log chain stay. Log entries older than
+        their own retention period go too, up to a chain checkpoint."""
+        Log = self.env["integration.log.entry"]
+        Log._cron_purge_entries()
+        days = Log._retention_days("integration_log.payload_retention_days")
         if days <= 0:
             return 0
         return self._purge_payloads(fields.Datetime.now() - timedelta(days=days))

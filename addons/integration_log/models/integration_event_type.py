@@ -3,10 +3,25 @@
 import json
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import file_path
 
 from ..protocol import envelope, patterns
+
+# Declared by the module that ships the type (its data file): they decide what
+# code runs for a partner's event and which file is served as its schema.
+MODULE_FIELDS = frozenset(
+    {
+        "name",
+        "direction",
+        "module",
+        "schema_file",
+        "handler_model",
+        "handler_method",
+        "subject_field",
+    }
+)
+HANDLER_PREFIX = "_integration_handle_"
 
 
 class IntegrationEventType(models.Model):
@@ -47,6 +62,11 @@ class IntegrationEventType(models.Model):
         help="Method called with the integration.event record; it runs as the "
         "technical user of the client that sent the event."
     )
+    subject_field = fields.Char(
+        help="Top-level field of the data whose value the subject of an inbound "
+        "event must equal, for example production; empty when the event is not "
+        "about one record."
+    )
     latest_only = fields.Boolean(
         help="When several events of this type wait for the same subject, only "
         "the latest is applied; the earlier ones are marked skipped."
@@ -56,6 +76,30 @@ class IntegrationEventType(models.Model):
     _sql_constraints = [
         ("name_uniq", "unique(name)", "An event type is declared only once."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_module_fields({name for vals in vals_list for name in vals})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_module_fields(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_module_fields(self, names):
+        """Only module data (loaded as superuser) sets the fields that decide
+        which code runs and which file is served: not a user over the external
+        API, whatever their groups."""
+        protected = sorted(MODULE_FIELDS.intersection(names))
+        if protected and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The fields %(fields)s of event types are declared by the data "
+                    "of their module and cannot be changed here.",
+                    fields=", ".join(protected),
+                )
+            )
 
     @api.depends("schema_file")
     def _compute_json_schema(self):
@@ -79,14 +123,36 @@ class IntegrationEventType(models.Model):
     def _check_handler(self):
         for event_type in self.filtered(lambda t: t.direction in ("in", "both")):
             model = self.env.get(event_type.handler_model or "")
-            if model is None or not hasattr(model, event_type.handler_method or ""):
+            method = event_type.handler_method or ""
+            if (
+                model is None
+                or not method.startswith(HANDLER_PREFIX)
+                or not hasattr(model, method)
+            ):
                 raise ValidationError(
                     self.env._(
                         "Inbound event type %(type)s needs a handler: method "
-                        "%(method)s of model %(model)s does not exist.",
+                        "%(method)s of model %(model)s does not exist or is not "
+                        "named %(prefix)s....",
                         type=event_type.name,
                         method=event_type.handler_method,
                         model=event_type.handler_model,
+                        prefix=HANDLER_PREFIX,
+                    )
+                )
+
+    @api.constrains("schema_file", "subject_field")
+    def _check_subject_field(self):
+        for event_type in self.filtered("subject_field"):
+            schema = event_type._load_schema(event_type.schema_file) or {}
+            if event_type.subject_field not in schema.get("properties", {}):
+                raise ValidationError(
+                    self.env._(
+                        "Event type %(type)s: its subject field %(field)s is not a "
+                        "top-level field of its schema %(file)s.",
+                        type=event_type.name,
+                        field=event_type.subject_field,
+                        file=event_type.schema_file,
                     )
                 )
 
@@ -130,6 +196,7 @@ class IntegrationEventType(models.Model):
                 "handler_model": t.handler_model,
                 "handler_method": t.handler_method,
                 "latest_only": t.latest_only,
+                "subject_field": t.subject_field or None,
             }
             for t in types
         }
@@ -147,4 +214,8 @@ class IntegrationEventType(models.Model):
         schema = dict(self._load_schema(entry["schema_file"]))
         schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
         schema.setdefault("title", type_name)
+        if entry["subject_field"]:
+            # An annotation for partners: the subject an event of this type
+            # must have (protocol section 1).
+            schema["x-subject-field"] = entry["subject_field"]
         return schema

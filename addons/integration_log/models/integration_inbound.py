@@ -1,6 +1,7 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import logging
 import re
 
 from odoo import api, models
@@ -10,7 +11,12 @@ from ..protocol.api import API_BASE  # noqa: F401 (kept importable from here)
 from ..protocol.problem import ProblemError
 from .integration_refusal import BODY_EXCERPT_CHARS
 
+_logger = logging.getLogger(__name__)
+
 _BEARER_RE = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
+# Longest text a refusal keeps of each request attribute.
+_REQUEST_INFO_CHARS = {"method": 16, "path": 512, "remote_addr": 64, "request_id": 255}
+_DETAIL_CHARS = 2000
 # How the size errors name what was too large.
 _SIZE_SUBJECTS = {
     envelope.CONTENT_TYPE_SINGLE: "an event",
@@ -41,17 +47,55 @@ class IntegrationInbound(models.AbstractModel):
                 "Authorization: send the client token as 'Bearer <token>'.",
             )
         client = self.env["integration.client"]._find_by_token(match.group(1))
-        if not client or not client.active or not client.user_id.active:
+        if not client:
             raise ProblemError(
                 "unauthorized", "Authorization: the token is unknown or inactive."
+            )
+        if not client.active or not client.user_id.active:
+            # The refusal names the client: an admin sees who still calls.
+            raise ProblemError(
+                "unauthorized",
+                "Authorization: the token is unknown or inactive.",
+                client=client,
             )
         if not patterns.ip_allowed(remote_addr, client.ip_allowlist):
             raise ProblemError(
                 "ip_forbidden",
-                f"IP address {remote_addr} is not in the allow-list of this client.",
+                f"IP address {envelope.quote(remote_addr, 64)} is not in the "
+                "allow-list of this client.",
                 client=client,
             )
         return client
+
+    @api.model
+    def _client_address(self, httprequest):
+        """The caller's address: the connection's peer, or behind trusted
+        reverse proxies (``integration_log.trusted_proxies``) the address
+        they name in ``X-Forwarded-For``.
+
+        Odoo's ``--proxy-mode`` rewrites ``remote_addr`` from that header
+        for any peer; the peer it saw first is used instead, so the
+        allow-lists trust only the proxies listed here.
+        """
+        environ = httprequest.environ
+        peer = (environ.get("werkzeug.proxy_fix.orig") or {}).get(
+            "REMOTE_ADDR"
+        ) or httprequest.remote_addr
+        trusted, bad = patterns.trusted_networks(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("integration_log.trusted_proxies", "")
+        )
+        if bad:
+            _logger.warning(
+                "integration_log.trusted_proxies: %s ignored (not addresses or "
+                "networks).",
+                ", ".join(bad),
+            )
+        if not trusted:
+            return peer
+        forwarded = ",".join(httprequest.headers.getlist("X-Forwarded-For"))
+        return patterns.client_address(peer, forwarded, trusted)
 
     @api.model
     def _check_rate_limit(self, client):
@@ -99,8 +143,8 @@ class IntegrationInbound(models.AbstractModel):
         if kind not in accepted:
             raise ProblemError(
                 "unsupported_media_type",
-                f"Content-Type {content_type or '(none)'!r} is not supported: send "
-                f"{' or '.join(accepted)}.",
+                f"Content-Type {envelope.quote(content_type or '(none)', 100)} is "
+                f"not supported: send {' or '.join(accepted)}.",
             )
         return kind
 
@@ -129,15 +173,32 @@ class IntegrationInbound(models.AbstractModel):
             )
 
     @api.model
-    def _parse_json(self, body):
+    def _parse_json(self, body, strict=False):
+        """The body parsed as JSON (400 ``invalid_json`` otherwise).
+
+        Values the API cannot use (NaN, a NUL in a string...) come back as
+        markers that the envelope and data checks refuse with their pointer,
+        so one bad event of a batch is refused alone; with ``strict``, the
+        body is refused at once for them.
+        """
         try:
-            return json.loads(body)
+            value = envelope.parse_json(body)
         except ValueError as err:
+            message = envelope.bounded(err, 300)
             raise ProblemError(
                 "invalid_json",
-                f"The body is not valid JSON: {err}.",
-                errors=[{"pointer": "", "message": str(err)}],
+                f"The body is not valid JSON: {message}.",
+                errors=[{"pointer": "", "message": message}],
             ) from err
+        errors = envelope.unusable_errors(value) if strict else []
+        if errors:
+            raise ProblemError(
+                "invalid_json",
+                "The body holds values the API cannot use: "
+                + envelope.summarize_errors(errors, 5),
+                errors=errors,
+            )
+        return value
 
     @api.model
     def _check_data(self, event_type, data):
@@ -167,24 +228,18 @@ class IntegrationInbound(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _log_refusals(self, client, refusals, request_info):
-        """Record refusals; ``refusals`` is a list of (ProblemError, event)."""
-        vals_list = []
-        for err, event in refusals:
-            event = event if isinstance(event, dict) else {}
-            vals_list.append(
-                {
-                    "client_id": client.id if client else False,
-                    "reason": err.reason,
-                    "status": err.status,
-                    "detail": err.detail,
-                    "errors": json.dumps(err.errors) if err.errors else False,
-                    "event_source": _text(event.get("source")),
-                    "event_id": _text(event.get("id")),
-                    "event_type": _text(event.get("type")),
-                    **request_info,
-                }
-            )
-        created = self.env["integration.refusal"].create(vals_list)
+        """Record refusals; ``refusals`` is a list of (ProblemError, event).
+
+        Everything stored is bounded and cleaned (no NUL, no lone
+        surrogate); the body excerpt is kept once per request, and repeated
+        authentication or rate-limit failures are counted on one row per
+        minute (see ``integration.refusal``).
+        """
+        vals_list = [
+            self._refusal_vals(client, err, event, request_info)
+            for err, event in refusals
+        ]
+        created = self.env["integration.refusal"]._record_request(vals_list)
         Log = self.env["integration.log.entry"]
         Log._append(
             [
@@ -201,17 +256,50 @@ class IntegrationInbound(models.AbstractModel):
         )
 
     @api.model
-    def _request_info(self, httprequest, body=b""):
+    def _refusal_vals(self, client, err, event, request_info):
+        event = event if isinstance(event, dict) else {}
+        errors = [
+            envelope.bounded_error(error)
+            for error in err.errors[: envelope.MAX_ERRORS]
+            if isinstance(error, dict)
+        ]
         return {
-            "method": httprequest.method,
-            "path": httprequest.full_path.rstrip("?")[:512],
-            "remote_addr": httprequest.remote_addr,
-            "request_id": (httprequest.headers.get("webhook-id") or "")[:255] or False,
-            "body_excerpt": body[:BODY_EXCERPT_CHARS].decode("utf-8", "replace")
-            if body
-            else False,
+            "client_id": client.id if client else False,
+            "reason": err.reason,
+            "status": err.status,
+            "detail": _storable(err.detail, _DETAIL_CHARS),
+            # ASCII JSON: escapes keep NUL and surrogates out of the column.
+            "errors": json.dumps(errors, default=str) if errors else False,
+            "event_source": _storable(event.get("source"), 255),
+            "event_id": _storable(event.get("id"), 255),
+            "event_type": _storable(event.get("type"), 255),
+            **request_info,
         }
 
+    @api.model
+    def _request_info(self, httprequest, body=b"", address=None):
+        """What a refusal or a log entry keeps of the request: bounded
+        texts without NUL or lone surrogates (PostgreSQL refuses both)."""
+        info = {
+            "method": httprequest.method,
+            "path": httprequest.full_path.rstrip("?"),
+            "remote_addr": address or httprequest.remote_addr,
+            "request_id": httprequest.headers.get("webhook-id"),
+        }
+        info = {
+            name: _storable(value, _REQUEST_INFO_CHARS[name])
+            for name, value in info.items()
+        }
+        excerpt = body[:BODY_EXCERPT_CHARS].decode("utf-8", "replace") if body else ""
+        info["body_excerpt"] = _storable(excerpt, BODY_EXCERPT_CHARS)
+        return info
 
-def _text(value):
-    return value[:255] if isinstance(value, str) else False
+
+def _storable(value, limit):
+    """``value`` as text PostgreSQL accepts, at most ``limit`` characters;
+    False when empty or not text."""
+    if not isinstance(value, str) or not value:
+        return False
+    if envelope.text_problem(value):
+        value = envelope.UnusableText(value, "")
+    return str(value[:limit])

@@ -151,9 +151,44 @@ class IntegrationInbound(models.AbstractModel):
                 ],
                 event=event,
             )
+        self._check_source_allowed(client, event, base_path)
         self._check_type_allowed(client, event_type, event)
         self._check_event_data(event, base_path, refused_event=event)
+        self._check_subject(entry, event, base_path)
         return self._prepare_event_row(event)
+
+    @api.model
+    def _check_source_allowed(self, client, event, base_path):
+        """Refuse an event whose ``source`` is not one of the client's: a
+        source is identified and ordered on its own, so it has one owner."""
+        source = event["source"]
+        if not client._source_allowed(source):
+            raise _member_problem(
+                "source_forbidden",
+                f"source: client {client.name!r} may not send events of source "
+                f"{source!r}; its allowed sources are {client.allowed_sources!r}.",
+                [*base_path, "source"],
+                f"source {source!r} not allowed for this client",
+                event,
+            )
+
+    @api.model
+    def _check_subject(self, entry, event, base_path):
+        """Refuse an event whose ``subject`` is not the record its data is
+        about (the type's ``subject_field``), so that ordering per (source,
+        subject) really serialises the events of one record."""
+        field = entry.get("subject_field")
+        data, subject = event["data"], event["subject"]
+        value = data.get(field) if field and isinstance(data, dict) else None
+        if field and subject != value:
+            raise _member_problem(
+                "invalid_data",
+                f"subject: {subject!r} must equal data.{field} ({value!r}) for "
+                f"{event['type']} events.",
+                [*base_path, "subject"],
+                f"subject {subject!r} is not data.{field} {value!r}",
+                event,
+            )
 
     @api.model
     def _prepare_event_row(self, event):
@@ -336,3 +371,13 @@ class IntegrationInbound(models.AbstractModel):
                 "from this client.",
             )
         return event._api_status()
+
+
+def _member_problem(reason, detail, path, message, event):
+    """A refusal of ``event`` about one of its members (``path``)."""
+    return ProblemError(
+        reason,
+        detail,
+        errors=[{"pointer": envelope.pointer(path), "message": message}],
+        event=event,
+    )

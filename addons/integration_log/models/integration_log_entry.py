@@ -96,7 +96,8 @@ class IntegrationLogEntry(models.Model):
     ]
 
     def init(self):
-        self.env.cr.execute(
+        cr = self.env.cr
+        cr.execute(
             """
             CREATE TABLE IF NOT EXISTS integration_log_chain_head (
                 id integer PRIMARY KEY CHECK (id = 1),
@@ -105,23 +106,66 @@ class IntegrationLogEntry(models.Model):
             )
             """
         )
-        self.env.cr.execute(
+        # The head's MAC, and the positions sealed with the database key
+        # before the server configuration gave one.
+        cr.execute(
+            "ALTER TABLE integration_log_chain_head "
+            "ADD COLUMN IF NOT EXISTS mac varchar, "
+            "ADD COLUMN IF NOT EXISTS database_key_until integer NOT NULL DEFAULT 0"
+        )
+        # The last purged position: verification starts after it.
+        cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS integration_log_chain_checkpoint (
+                id integer PRIMARY KEY CHECK (id = 1),
+                chain_seq integer NOT NULL,
+                entry_hash varchar NOT NULL,
+                purged_count integer NOT NULL,
+                purged_at timestamp NOT NULL,
+                mac varchar NOT NULL
+            )
+            """
+        )
+        cr.execute(
             SQL(
-                "INSERT INTO integration_log_chain_head VALUES (1, 0, %s) "
+                "INSERT INTO integration_log_chain_head VALUES (1, 0, %s, NULL, 0) "
                 "ON CONFLICT DO NOTHING",
                 chain.GENESIS_HASH,
             )
         )
-        self.env.cr.execute(
+        self._key_unkeyed_head()
+        cr.execute(
             "CREATE INDEX IF NOT EXISTS integration_log_entry_unsealed_idx "
             "ON integration_log_entry (id) WHERE chain_seq IS NULL"
         )
         # Dashboard and /metrics read the recent delivery attempts per connector.
-        self.env.cr.execute(
+        cr.execute(
             "CREATE INDEX IF NOT EXISTS integration_log_entry_delivery_idx "
             "ON integration_log_entry (connector_id, logged_at) "
             "WHERE kind = 'delivery'"
         )
+
+    def _key_unkeyed_head(self):
+        """Give its MAC to a new chain head, or to the head of a chain sealed
+        before the chain was keyed: those entries are closed by a checkpoint
+        (kept, no longer verified) and the keyed chain continues after them."""
+        self.env.cr.execute(
+            "SELECT chain_seq, entry_hash FROM integration_log_chain_head "
+            "WHERE id = 1 AND mac IS NULL"
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return
+        seq, digest = row
+        key = self.env["integration.keys"]._chain_key()
+        if seq:
+            _logger.warning(
+                "The %s integration log entries sealed before the chain was keyed "
+                "are closed by a checkpoint: they are kept, no longer verified.",
+                seq,
+            )
+            self._write_checkpoint(key, seq, digest, 0)
+        self._write_head(key, seq, digest, 0)
 
     def _compute_sealed(self):
         for entry in self:
@@ -206,15 +250,19 @@ class IntegrationLogEntry(models.Model):
 
     def _seal_chunk(self):
         cr = self.env.cr
+        keys = self._chain_keys()
         try:
             with cr.savepoint(flush=False):
-                cr.execute(
-                    "SELECT chain_seq, entry_hash FROM integration_log_chain_head "
-                    "WHERE id = 1 FOR UPDATE NOWAIT"
-                )
-                seq, head = cr.fetchone()
+                seq, head, until, holds = self._read_head(keys, lock=True)
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
             # Another sealer is at work, or committed after our snapshot.
+            return 0
+        if not holds:
+            _logger.error(
+                "The integration log chain head does not match its MAC: it was "
+                "altered, or the chain key of the server configuration changed. "
+                "New entries stay unsealed; run Verify Chain."
+            )
             return 0
         cr.execute(
             SQL(
@@ -229,7 +277,7 @@ class IntegrationLogEntry(models.Model):
             return 0
         for offset, entry in enumerate(entries, start=1):
             entry["chain_seq"] = seq + offset
-        hashes = chain.seal(head, entries)
+        hashes = chain.seal(head, entries, keys[0])
         values = SQL(", ").join(
             SQL("(%s, %s, %s, %s)", entry["id"], entry["chain_seq"], prev, digest)
             for entry, (prev, digest) in zip(entries, hashes, strict=True)
@@ -245,14 +293,7 @@ class IntegrationLogEntry(models.Model):
                 values,
             )
         )
-        cr.execute(
-            SQL(
-                "UPDATE integration_log_chain_head SET chain_seq = %s, entry_hash = %s "
-                "WHERE id = 1",
-                entries[-1]["chain_seq"],
-                hashes[-1][1],
-            )
-        )
+        self._write_head(keys[0], entries[-1]["chain_seq"], hashes[-1][1], until)
         return len(entries)
 
     @api.model
@@ -260,85 +301,72 @@ class IntegrationLogEntry(models.Model):
         return self._seal_pending()
 
     # ------------------------------------------------------------------
-    # Verification
+    # Chain head and keys
     # ------------------------------------------------------------------
     @api.model
-    def _verify_chain(self):
-        """Recompute the whole chain.
+    def _chain_keys(self):
+        """``(key, database_key)``: the chain key, and the one used while
+        the server configuration had none (the same when it still has none)."""
+        Keys = self.env["integration.keys"]
+        return Keys._chain_key(), Keys._database_chain_key()
 
-        :returns: dict with ``ok``, ``checked``, ``unsealed``, and for a
-            broken chain ``entry_id``, ``chain_seq`` and ``reason`` of the
-            first broken link.
+    def _read_head(self, keys, lock=False):
+        """The chain head, checked against its MAC.
+
+        :returns: ``(seq, hash, until, holds)``; positions up to ``until``
+            were sealed with the database key (before the server
+            configuration gave a key); ``holds`` is False when the MAC holds
+            under neither key: the head was altered, or the key changed.
         """
-        self.env.flush_all()
-        cr = self.env.cr
-        prev_seq, prev_hash, checked = 0, chain.GENESIS_HASH, 0
-        while True:
-            cr.execute(
-                SQL(
-                    "SELECT id, %s, prev_hash, entry_hash "
-                    "FROM integration_log_entry WHERE chain_seq > %s "
-                    "ORDER BY chain_seq LIMIT %s",
-                    self._hashed_columns_sql(),
-                    prev_seq,
-                    VERIFY_CHUNK,
-                )
-            )
-            rows = cr.fetchall()
-            if not rows:
-                break
-            entries = [self._entry_mapping(row, with_chain=True) for row in rows]
-            broken, prev_seq, prev_hash = chain.check_links(
-                entries, prev_seq, prev_hash
-            )
-            if broken:
-                checked += entries.index(broken[0]) + 1
-                return self._verification_result(checked, broken[0], broken[1])
-            checked += len(entries)
-        cr.execute(
-            "SELECT chain_seq, entry_hash FROM integration_log_chain_head WHERE id = 1"
-        )
-        head_seq, head_hash = cr.fetchone()
-        if (head_seq, head_hash) != (prev_seq, prev_hash):
-            return self._verification_result(
-                checked,
-                None,
-                self.env._(
-                    "the chain ends at position %(end)s but its head records "
-                    "position %(head)s: the latest entries were removed or altered",
-                    end=prev_seq,
-                    head=head_seq,
-                ),
-            )
-        return self._verification_result(checked)
-
-    def _verification_result(self, checked, entry=None, reason=None):
         self.env.cr.execute(
-            "SELECT count(*) FROM integration_log_entry WHERE chain_seq IS NULL"
-        )
-        result = {
-            "ok": reason is None,
-            "checked": checked,
-            "unsealed": self.env.cr.fetchone()[0],
-        }
-        if reason:
-            result.update(
-                entry_id=entry["id"] if entry else None,
-                chain_seq=entry["chain_seq"] if entry else None,
-                reason=reason,
+            SQL(
+                "SELECT chain_seq, entry_hash, database_key_until, mac "
+                "FROM integration_log_chain_head WHERE id = 1 %s",
+                SQL("FOR UPDATE NOWAIT") if lock else SQL(),
             )
-        return result
+        )
+        seq, digest, until, mac = self.env.cr.fetchone()
+        key, database_key = keys
+        if chain.position_holds(key, "head", seq, digest, until, mac):
+            return seq, digest, until, True
+        if key != database_key and chain.position_holds(
+            database_key, "head", seq, digest, until, mac
+        ):
+            # Sealed with the database key up to here; the server
+            # configuration gives the key from now on.
+            return seq, digest, seq, True
+        return seq, digest, until, False
 
-    def _hashed_columns_sql(self):
-        return SQL(", ").join(
-            SQL.identifier(name) for name in chain.HASHED_FIELDS if name != "id"
+    def _write_head(self, key, seq, digest, until):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE integration_log_chain_head SET chain_seq = %s, "
+                "entry_hash = %s, database_key_until = %s, mac = %s WHERE id = 1",
+                seq,
+                digest,
+                until,
+                chain.position_mac(key, "head", seq, digest, until),
+            )
         )
 
-    def _entry_mapping(self, row, with_chain=False):
-        names = ["id"] + [n for n in chain.HASHED_FIELDS if n != "id"]
-        if with_chain:
-            names += ["prev_hash", "entry_hash"]
-        return dict(zip(names, row, strict=True))
+    def _read_checkpoint(self, keys, until):
+        """The last purged position: ``(seq, hash, purged count, holds)``."""
+        self.env.cr.execute(
+            "SELECT chain_seq, entry_hash, purged_count, mac "
+            "FROM integration_log_chain_checkpoint WHERE id = 1"
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return 0, chain.GENESIS_HASH, 0, True
+        seq, digest, count, mac = row
+        key, database_key = keys
+        holds = chain.position_holds(key, "checkpoint", seq, digest, count, mac) or (
+            seq <= until
+            and chain.position_holds(
+                database_key, "checkpoint", seq, digest, count, mac
+            )
+        )
+        return seq, digest, count, holds
 
 
 def _bounded(text):

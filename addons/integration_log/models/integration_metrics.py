@@ -90,8 +90,11 @@ class IntegrationApi(models.AbstractModel):
             "Requests and batch events refused by the inbound API, by reason.",
             labels=["reason"],
         )
+        self.env["integration.refusal"].flush_model(["reason", "occurrence_count"])
+        # A row may stand for several refusals of the same minute.
         self.env.cr.execute(
-            "SELECT reason, count(*) FROM integration_refusal GROUP BY reason"
+            "SELECT reason, sum(coalesce(occurrence_count, 1)) "
+            "FROM integration_refusal GROUP BY reason"
         )
         counts = dict(self.env.cr.fetchall())
         for reason in REASONS:

@@ -85,7 +85,7 @@ class IntegrationEvent(models.Model):
                     "payload": json.dumps(cloudevent, ensure_ascii=False),
                     "payload_hash": envelope.payload_hash(cloudevent),
                     "state": "processed",
-                    "company_id": self.env.company.id,
+                    "company_id": self._message_company(message).id,
                     "received_at": now,
                     "processed_at": now,
                 }
@@ -107,6 +107,20 @@ class IntegrationEvent(models.Model):
         connectors = self.env["integration.delivery"]._create_for_events(events)
         connectors._schedule_dispatch(wait_for_batch=True)
         return events
+
+    @api.model
+    def _message_company(self, message):
+        """The company an outbound event belongs to: that of the first of its
+        records that has one (the shipment, the MO...), not the user's current
+        company; its connectors get the event."""
+        for records in _record_sets(message.get("records")):
+            field = records._fields.get("company_id")
+            if field is None or field.comodel_name != "res.company":
+                continue
+            company = next((r.company_id for r in records if r.company_id), None)
+            if company:
+                return company
+        return self.env.company
 
     @api.model
     def _check_outbound(self, EventType, catalogue, validators, message):

@@ -1,16 +1,13 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import base64
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config
 
 from ..protocol import signature
+
+SECRET_COLUMNS = ("signing_secret_encrypted", "previous_secret_encrypted")
 
 
 class IntegrationSigningMixin(models.AbstractModel):
@@ -126,18 +123,9 @@ class IntegrationSigningMixin(models.AbstractModel):
     # Secrets at rest
     # ------------------------------------------------------------------
     def _fernet(self):
-        # The key comes from the server configuration when set, so a database
-        # dump alone does not reveal the signing secrets.
-        material = config.get("integration_log_encryption_key") or (
-            self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        )
-        key = HKDF(
-            algorithm=hashes.SHA256(),
-            length=32,
-            salt=b"integration_log",
-            info=b"client-signing-secret",
-        ).derive(material.encode())
-        return Fernet(base64.urlsafe_b64encode(key))
+        # The key comes from the server configuration (integration.keys), so a
+        # database dump alone does not reveal the signing secrets.
+        return self.env["integration.keys"]._fernet()
 
     def _encrypt(self, secret):
         return self._fernet().encrypt(secret.encode()).decode()
@@ -164,3 +152,33 @@ class IntegrationSigningMixin(models.AbstractModel):
                     )
                 ) from err
         return result
+
+    @api.model
+    def _reencrypt_signing_secrets(self):
+        """Encrypt every stored secret of this model again with the current
+        key, e.g. once the server configuration gives one.
+
+        :returns: the number of records re-encrypted.
+        """
+        fernet = self._fernet()
+        # sudo: the encrypted columns are for system administrators only;
+        # callers check the rights (Settings).
+        records = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(["|"] + [(column, "!=", False) for column in SECRET_COLUMNS])
+        )
+        done = 0
+        for record in records:
+            try:
+                values = {
+                    column: fernet.rotate(record[column].encode()).decode()
+                    for column in SECRET_COLUMNS
+                    if record[column]
+                }
+            except InvalidToken:
+                continue  # no key reads it: it needs a new secret anyway
+            # One write per record: each has its own ciphertexts.
+            record.write(values)
+            done += 1
+        return done

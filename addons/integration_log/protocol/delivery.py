@@ -3,7 +3,9 @@
 """Outbound delivery policy (protocol v1, section 3): retries, responses,
 message ids and the outbound URL rules."""
 
+import dataclasses
 import hashlib
+import ipaddress
 import random
 import re
 from datetime import datetime, timezone
@@ -125,11 +127,77 @@ def check_url(url):
 
 def host_allowed(host, allowed_patterns):
     """True when ``host`` matches an allowed host (``*.example.com`` wildcards
-    match sub-domains only)."""
+    match sub-domains only; an IP address also matches a CIDR range)."""
     host = (host or "").lower().rstrip(".")
-    return any(
-        fnmatchcase(host, pattern.lower().strip()) for pattern in allowed_patterns
-    )
+    if any(fnmatchcase(host, pattern.lower().strip()) for pattern in allowed_patterns):
+        return True
+    address = _address(host)
+    return address is not None and _in_networks(address, allowed_patterns)
+
+
+def address_refusal(address, allowed_patterns, host_allowed_by_name=True):
+    """Why Odoo may not connect to ``address`` (an IP address that the URL's
+    host resolved to), or None when it may.
+
+    Loopback, private, link-local and every other non-public address need
+    an entry naming them (an IP address or a CIDR range), whatever the host
+    name: ``*.partner.com`` does not trust the partner's DNS with them. A
+    public address is allowed when its host name is.
+    """
+    ip = _address(address)
+    if ip is None:
+        return f"{address!r} is not an IP address"
+    if _in_networks(ip, allowed_patterns):
+        return None
+    if is_internal_address(ip):
+        return (
+            f"{ip} is a loopback, private or link-local address, allowed only "
+            "by an allowed host entry naming it (an IP address or CIDR range)"
+        )
+    if not host_allowed_by_name:
+        return f"{ip} is not an allowed host"
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class AddressPolicy:
+    """The check of the addresses a URL's host resolves to, at send time."""
+
+    allowed_patterns: tuple
+    host_allowed_by_name: bool = True
+
+    def refusal(self, address):
+        return address_refusal(
+            address, self.allowed_patterns, self.host_allowed_by_name
+        )
+
+
+def is_internal_address(ip):
+    """True for every address that is not a public unicast one: loopback,
+    private, link-local, shared, reserved, multicast, unspecified."""
+    return not ip.is_global or ip.is_multicast or ip.is_reserved
+
+
+def _address(text):
+    """``text`` as an IP address (IPv4-mapped IPv6 as IPv4), else None."""
+    try:
+        ip = ipaddress.ip_address((text or "").split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _in_networks(ip, allowed_patterns):
+    for pattern in allowed_patterns:
+        try:
+            network = ipaddress.ip_network(pattern.strip(), strict=False)
+        except ValueError:
+            continue
+        if ip in network:
+            return True
+    return False
 
 
 _HOST_PATTERN_RE = re.compile(
@@ -139,5 +207,13 @@ _HOST_PATTERN_RE = re.compile(
 
 
 def valid_host_pattern(pattern):
-    """A host name, an IP address, or ``*.`` followed by a domain."""
-    return bool(_HOST_PATTERN_RE.match((pattern or "").lower()))
+    """A host name, an IP address, a CIDR range (``10.1.0.0/16``), or ``*.``
+    followed by a domain."""
+    pattern = (pattern or "").lower()
+    if "/" in pattern:
+        try:
+            ipaddress.ip_network(pattern, strict=False)
+        except ValueError:
+            return False
+        return True
+    return bool(_HOST_PATTERN_RE.match(pattern))

@@ -38,6 +38,69 @@ def parse_networks(value):
     return networks
 
 
+def trusted_networks(value):
+    """The networks of a trusted-proxy setting, and the items that are not
+    addresses or networks (left out: a typo never trusts more)."""
+    networks, bad = [], []
+    for item in split_list(value):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            bad.append(item)
+    return networks, bad
+
+
+def _address(text):
+    """An IP address written by a proxy (``1.2.3.4``, ``1.2.3.4:5678``,
+    ``::1`` or ``[::1]:5678``), or None."""
+    text = (text or "").strip()
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def client_address(peer, forwarded_for, trusted):
+    """The address of the client behind trusted reverse proxies.
+
+    :param peer: the address that opened the connection.
+    :param forwarded_for: the ``X-Forwarded-For`` header (all of its lines
+        joined with commas), or None.
+    :param trusted: networks of the trusted proxies (see
+        :func:`trusted_networks`); empty trusts none.
+
+    Each trusted proxy appends the address it received the request from, so
+    the header is read from the right: the first address that is not a
+    trusted proxy is the client. Addresses to its left were written by the
+    client itself and are ignored, so they cannot be spoofed. An item that
+    is not an address stops the walk and is returned as it is (it matches no
+    allow-list).
+    """
+    address = _address(peer)
+    if address is None or not _in_any(address, trusted):
+        return peer
+    hops = [item.strip() for item in (forwarded_for or "").split(",")]
+    hops = [item for item in hops if item]
+    current = peer
+    for item in reversed(hops):
+        current = item
+        address = _address(item)
+        if address is None or not _in_any(address, trusted):
+            break
+    return str(address) if address is not None else current
+
+
+def _in_any(address, networks):
+    return any(address in network for network in networks)
+
+
 def ip_allowed(remote_addr, networks_value):
     """True when no allow-list is set or ``remote_addr`` is in it."""
     networks = parse_networks(networks_value)

@@ -12,6 +12,7 @@ REASONS = {
     "stale_timestamp": (401, "Request timestamp outside the accepted window"),
     "ip_forbidden": (403, "Client IP address not allowed"),
     "type_forbidden": (403, "Event type not allowed for this client"),
+    "source_forbidden": (403, "Event source not allowed for this client"),
     "forbidden": (403, "The client's technical user may not read this"),
     "unsupported_media_type": (415, "Unsupported content type"),
     "invalid_json": (400, "Request body is not valid JSON"),

@@ -5,11 +5,17 @@
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_SECONDS = 300
+# Unix seconds; twelve digits reach the year 33658, more is not a time.
+_TIMESTAMP_RE = re.compile(r"^[0-9]{1,12}$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# How much of a bad header value a message quotes.
+_QUOTE_CHARS = 40
 
 
 class SignatureError(ValueError):
@@ -37,11 +43,7 @@ def secret_key_bytes(secret):
 
 def sign(secret, msg_id, timestamp, body):
     """Return the ``v1,<base64>`` signature of ``{id}.{timestamp}.{body}``."""
-    if isinstance(body, str):
-        body = body.encode()
-    signed = f"{msg_id}.{int(timestamp)}.".encode() + body
-    digest = hmac.new(secret_key_bytes(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    return "v1," + _sign_bytes(secret, f"{msg_id}".encode(), timestamp, body).decode()
 
 
 def sign_headers(secret, msg_id, body, timestamp=None):
@@ -73,30 +75,56 @@ def verify(secrets_, msg_id, timestamp, signature_header, body, now=None):
         raise SignatureError("missing webhook-timestamp header")
     if not signature_header:
         raise SignatureError("missing webhook-signature header")
-    try:
-        ts = int(timestamp)
-    except ValueError as err:
+    if not isinstance(timestamp, str | int) or not _TIMESTAMP_RE.match(str(timestamp)):
         raise SignatureError(
-            f"webhook-timestamp {timestamp!r} is not Unix seconds"
-        ) from err
+            f"webhook-timestamp {_quote(timestamp)} is not Unix seconds"
+        )
+    ts = int(timestamp)
     now = time.time() if now is None else now
     if abs(now - ts) > TOLERANCE_SECONDS:
         raise StaleTimestampError(
             f"webhook-timestamp {ts} is more than {TOLERANCE_SECONDS} s "
             "away from server time"
         )
-    offered = [
-        part.split(",", 1)[1]
-        for part in signature_header.split()
-        if part.startswith("v1,")
-    ]
+    offered = _offered_signatures(signature_header)
     if not offered:
         raise SignatureError("webhook-signature has no v1 signature")
+    if _CONTROL_RE.search(str(msg_id)):
+        raise SignatureError("webhook-id holds control characters (NUL...)")
+    try:
+        signed_id = str(msg_id).encode()
+    except UnicodeEncodeError as err:
+        raise SignatureError("webhook-id cannot be encoded as UTF-8") from err
     for secret in secrets_:
-        expected = sign(secret, msg_id, ts, body).split(",", 1)[1]
+        expected = _sign_bytes(secret, signed_id, ts, body)
         if any(hmac.compare_digest(expected, sig) for sig in offered):
             return True
     raise SignatureError("webhook-signature does not match the request body")
+
+
+def _offered_signatures(signature_header):
+    """The ``v1`` signatures of the header, as bytes; a signature that is
+    not ASCII cannot be base64, so it is left out (never matches)."""
+    offered = []
+    for part in str(signature_header).split():
+        if part.startswith("v1,") and part.isascii():
+            offered.append(part.split(",", 1)[1].encode("ascii"))
+    return offered
+
+
+def _sign_bytes(secret, msg_id_bytes, timestamp, body):
+    if isinstance(body, str):
+        body = body.encode()
+    signed = msg_id_bytes + f".{int(timestamp)}.".encode() + body
+    digest = hmac.new(secret_key_bytes(secret), signed, hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def _quote(value):
+    text = str(value)
+    if len(text) > _QUOTE_CHARS:
+        text = text[:_QUOTE_CHARS] + "..."
+    return repr(text)
 
 
 def verify_headers(secrets_, headers, body, now=None):

@@ -19,9 +19,16 @@ class IntegrationHttpCase(HttpCase):
     """Partner-side HTTP calls and queue_job's own /queue_job/runjob."""
 
     @classmethod
-    def make_client(cls, name, allowed_event_types, groups="base.group_user"):
+    def make_client(
+        cls,
+        name,
+        allowed_event_types,
+        groups="base.group_user",
+        allowed_sources="urn:*",
+    ):
         """A client with a fresh technical user; sets ``cls.token`` and
-        ``cls.secret`` to its credentials."""
+        ``cls.secret`` to its credentials. The test events use ``urn:``
+        sources (``urn:mes:test-plant``...)."""
         login = "api_" + name.lower().replace(" ", "_")
         user = new_test_user(cls.env, login, groups)
         client = cls.env["integration.client"].create(
@@ -29,6 +36,7 @@ class IntegrationHttpCase(HttpCase):
                 "name": name,
                 "user_id": user.id,
                 "allowed_event_types": allowed_event_types,
+                "allowed_sources": allowed_sources,
                 "rate_limit_per_minute": 0,
             }
         )

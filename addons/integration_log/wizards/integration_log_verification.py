@@ -20,6 +20,12 @@ class IntegrationLogVerification(models.TransientModel):
         help="Recent entries that have no place in the chain yet; they are "
         "sealed within a minute.",
     )
+    purged = fields.Integer(
+        "Purged by Retention",
+        readonly=True,
+        help="Old entries deleted by the retention policy; the chain is verified "
+        "from the checkpoint that keeps the hash of the last one.",
+    )
     broken_entry_id = fields.Many2one(
         "integration.log.entry", "First Broken Entry", readonly=True
     )
@@ -34,6 +40,7 @@ class IntegrationLogVerification(models.TransientModel):
                 "result": "ok" if result["ok"] else "broken",
                 "checked": result["checked"],
                 "unsealed": result["unsealed"],
+                "purged": result["purged"],
                 "broken_entry_id": result.get("entry_id") or False,
                 "broken_position": result.get("chain_seq") or 0,
                 "reason": result.get("reason") or False,

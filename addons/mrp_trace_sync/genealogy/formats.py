@@ -4,7 +4,12 @@
 
 A trace is the JSON of ``GET /lots/trace``: ``root``, ``nodes``, ``edges``,
 ``shipments``, ``receipts``, plus ``productions`` (one entry per MO with its
-``inputs`` and ``outputs``), which the JSON format also returns.
+``inputs`` and ``outputs``), which the JSON format also returns. A recall
+spreadsheet adds ``stock``: what is still on hand, by location.
+
+Spreadsheets never turn a value into a formula or a link: a lot or a partner
+is named by whoever typed it, and a cell ``=HYPERLINK(...)`` would run in the
+reader's spreadsheet (CSV injection, OWASP).
 """
 
 import csv
@@ -28,6 +33,9 @@ FSMA_COLUMNS = [
     ("destination", "Immediate subsequent recipient"),
     ("input_lots", "Traceability lot codes used (transformation)"),
 ]
+# A spreadsheet reads a text cell starting with one of these as a formula
+# (OWASP CSV injection); a leading quote keeps it text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def lot_class(product, lot, gtin=None):
@@ -128,7 +136,8 @@ def _shipping_event(shipment, quantity_element):
 
 def fsma_rows(trace, descriptions=None):
     """One row per critical tracking event (receiving, transformation,
-    shipping) with its key data elements, sorted by date."""
+    shipping) with its key data elements, sorted by date; then one "On hand"
+    row per lot and location of the ``stock`` still held, if any."""
     descriptions = descriptions or {}
 
     def row(event, item, document, **values):
@@ -173,10 +182,30 @@ def fsma_rows(trace, descriptions=None):
         )
         for shipment in trace.get("shipments", [])
     ]
-    rows.sort(
-        key=lambda row: (row["date"] or "", row["event"], row["traceability_lot_code"])
-    )
-    return rows
+    rows.sort(key=_flow_order)
+    # Stock comes last: the state of things when the spreadsheet was made.
+    return rows + [
+        row("On hand", dict(item, date=item.get("date")), "")
+        for item in trace.get("stock", [])
+    ]
+
+
+# Events of the same second keep the order of the flow.
+_FLOW = {"Receiving": 0, "Transformation": 1, "Shipping": 2}
+
+
+def _flow_order(row):
+    return (row["date"] or "", _FLOW[row["event"]], row["traceability_lot_code"])
+
+
+def csv_cell(value):
+    """``value`` as a CSV cell: numbers stay numbers, text that a spreadsheet
+    would read as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def to_csv(rows):
@@ -184,7 +213,7 @@ def to_csv(rows):
     writer = csv.writer(buffer)
     writer.writerow([title for _key, title in FSMA_COLUMNS])
     for row in rows:
-        writer.writerow([row.get(key, "") for key, _title in FSMA_COLUMNS])
+        writer.writerow([csv_cell(row.get(key)) for key, _title in FSMA_COLUMNS])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -192,19 +221,38 @@ def to_xlsx(rows, sheet_name="FSMA 204"):
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Text is written as text: never as a formula, a link or a number.
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True})
     for column, (_key, title) in enumerate(FSMA_COLUMNS):
-        sheet.write(0, column, title, bold)
+        sheet.write_string(0, column, title, bold)
     for row_index, row in enumerate(rows, start=1):
         for column, (key, _title) in enumerate(FSMA_COLUMNS):
-            sheet.write(row_index, column, row.get(key, ""))
+            _write_cell(sheet, row_index, column, row.get(key))
     if rows:
         sheet.autofilter(0, 0, len(rows), len(FSMA_COLUMNS) - 1)
     sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+def _write_cell(sheet, row, column, value):
+    """Numbers as numbers, anything else as a text cell."""
+    if value is None or value == "":
+        sheet.write_blank(row, column, None)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, column, value)
+    else:
+        sheet.write_string(row, column, str(value))
 
 
 def _doc_urn(name):

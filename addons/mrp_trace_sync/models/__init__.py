@@ -11,3 +11,4 @@ from . import mrp_trace_genealogy
 from . import mrp_trace_drift
 from . import integration_api
 from . import integration_connector
+from . import integration_client

@@ -17,6 +17,16 @@ _INCOMING_USAGES = ("production", "supplier", "inventory")
 # ... and leaves it towards these.
 _TRACE_USAGES = (*_INCOMING_USAGES, "customer")
 
+# What a trace returns, by model: the caller needs read access to each.
+_TRACE_MODELS = (
+    "stock.lot",
+    "stock.move.line",
+    "mrp.production",
+    "stock.picking",
+    "res.partner",
+)
+_RECALL_MODELS = (*_TRACE_MODELS, "stock.quant")
+
 # Links from a lot through Odoo's own production links, at every depth: a
 # finished move line F "consumed" a component line C when
 # (consume_line_id=F, produce_line_id=C) is in stock_move_line_consume_rel
@@ -24,7 +34,8 @@ _TRACE_USAGES = (*_INCOMING_USAGES, "customer")
 # what the trace shows of it, so one query answers a whole direction.
 # Finished lines leave a production location and component lines enter one:
 # with the indexes of stock.move.line, each step reads only those lines,
-# not the lot's many transfers.
+# not the lot's many transfers. Only lines of the caller's companies are
+# followed; the rows are then checked against its access rules.
 _BACKWARD_LINKS = """
 WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
     component_qty, finished_line, finished_qty) AS (
@@ -37,6 +48,8 @@ WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
     WHERE f.lot_id = %(root)s AND f.state = 'done'
       AND f.location_id = ANY(%(production)s::int[])
       AND c.state = 'done' AND c.lot_id IS NOT NULL
+      AND f.company_id = ANY(%(companies)s::int[])
+      AND c.company_id = ANY(%(companies)s::int[])
     UNION
     SELECT c.lot_id, f.lot_id, fm.production_id,
         c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
@@ -47,6 +60,8 @@ WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
     JOIN stock_move_line_consume_rel r ON r.consume_line_id = f.id
     JOIN stock_move_line c ON c.id = r.produce_line_id
     WHERE c.state = 'done' AND c.lot_id IS NOT NULL
+      AND f.company_id = ANY(%(companies)s::int[])
+      AND c.company_id = ANY(%(companies)s::int[])
 )
 SELECT link.*, mo.name, mo.date_finished, loc.complete_name
 FROM link
@@ -65,6 +80,8 @@ WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
     WHERE c.lot_id = %(root)s AND c.state = 'done'
       AND c.location_dest_id = ANY(%(production)s::int[])
       AND f.state = 'done' AND f.lot_id IS NOT NULL
+      AND c.company_id = ANY(%(companies)s::int[])
+      AND f.company_id = ANY(%(companies)s::int[])
     UNION
     SELECT c.lot_id, f.lot_id, fm.production_id,
         c.id, c.quantity_product_uom, f.id, f.quantity_product_uom
@@ -75,6 +92,8 @@ WITH RECURSIVE link(component_lot, produced_lot, production_id, component_line,
     JOIN stock_move_line f ON f.id = r.consume_line_id
     JOIN stock_move fm ON fm.id = f.move_id
     WHERE f.state = 'done' AND f.lot_id IS NOT NULL
+      AND c.company_id = ANY(%(companies)s::int[])
+      AND f.company_id = ANY(%(companies)s::int[])
 )
 SELECT link.*, mo.name, mo.date_finished, loc.complete_name
 FROM link
@@ -131,7 +150,7 @@ class MrpTraceGenealogy(models.AbstractModel):
                 ),
                 direction,
             )
-        lot.check_access("read")
+        self._check_trace_access(lot, _TRACE_MODELS)
         locations = self._locations()
         links = []
         backward = forward = {lot.id}
@@ -178,12 +197,7 @@ class MrpTraceGenealogy(models.AbstractModel):
     def _recall(self, lot):
         """Everything a recall of ``lot`` must reach: every lot made from it
         (itself included), their stock, shipments and customers."""
-        lot.check_access("read")
-        locations = self._locations()
-        links = self._links(lot, "forward", locations)
-        affected = {lot.id} | {row[1] for row in links}
-        lines = self._done_lines(affected, locations)
-        info = self._lot_info(affected, lines)
+        _links, affected, lines, info = self._forward_scope(lot)
         shipments = self._moves(lines, affected, "customer", info)
         customers = {}
         for shipment in shipments:
@@ -200,6 +214,32 @@ class MrpTraceGenealogy(models.AbstractModel):
             "shipments": shipments,
             "customers": sorted(customers.values(), key=lambda c: c["customer"]),
         }
+
+    @api.model
+    def _recall_sheet(self, lot):
+        """What the recall spreadsheet (FSMA 204) lists: the receipts,
+        productions and shipments of every lot made from ``lot`` (itself
+        included), as a forward trace has them, and their stock on hand now."""
+        links, affected, lines, info = self._forward_scope(lot)
+        now = iso_utc(fields.Datetime.now())
+        return {
+            "root": {"product": info[lot.id]["product"], "lot": lot.name},
+            "lots": [info[i] for i in sorted(affected, key=lambda i: info[i]["lot"])],
+            "receipts": self._moves(lines, affected, "supplier", info),
+            "productions": self._productions(links, info, _production_headers(links)),
+            "shipments": self._moves(lines, affected, "customer", info),
+            "stock": [dict(item, date=now) for item in self._stock(affected, info)],
+        }
+
+    def _forward_scope(self, lot):
+        """``(links, lot ids, done lines, lot info)`` of every lot made from
+        ``lot``, itself included."""
+        self._check_trace_access(lot, _RECALL_MODELS)
+        locations = self._locations()
+        links = self._links(lot, "forward", locations)
+        affected = {lot.id} | {row[1] for row in links}
+        lines = self._done_lines(affected, locations)
+        return links, affected, lines, self._lot_info(affected, lines)
 
     @api.model
     def _export(self, data, fmt):
@@ -225,17 +265,70 @@ class MrpTraceGenealogy(models.AbstractModel):
         )
 
     # ------------------------------------------------------------------
+    # What the caller may read
+    # ------------------------------------------------------------------
+    def _check_trace_access(self, lot, model_names):
+        """A trace shows records of ``model_names``: the caller needs read
+        access to each model, and to the lot it starts from."""
+        for model_name in model_names:
+            self.env[model_name].check_access("read")
+        lot.check_access("read")
+
+    def _company_ids(self):
+        """The caller's companies (those active in the UI, all of its
+        companies over the API): the queries read only their rows."""
+        return self.env.companies.ids
+
+    @api.model
+    def _cids(self):
+        """The caller's companies as the ``cids`` parameter of the download
+        route: a downloaded file shows what the dialog shows."""
+        return "-".join(str(company_id) for company_id in self._company_ids())
+
+    def _readable(self, model_name, ids):
+        """The ids among ``ids`` the caller may read (access rules), in one
+        query per model."""
+        records = self.env[model_name].browse(sorted(set(ids) - {None}))
+        return set(records._filtered_access("read").ids)
+
+    def _readable_links(self, links, root, direction):
+        """The links whose lines, lots and MO the caller may read, and that
+        still reach ``root`` without the others."""
+        lines = self._readable(
+            "stock.move.line", [r[3] for r in links] + [r[5] for r in links]
+        )
+        lots = self._readable(
+            "stock.lot", [r[0] for r in links] + [r[1] for r in links]
+        )
+        productions = self._readable("mrp.production", [r[2] for r in links])
+        readable = [
+            link
+            for link in links
+            if {link[3], link[5]} <= lines
+            and {link[0], link[1]} <= lots
+            and (not link[2] or link[2] in productions)
+        ]
+        return _reachable(readable, root, direction)
+
+    # ------------------------------------------------------------------
     # Queries
     # ------------------------------------------------------------------
     def _links(self, lot, direction, locations):
         """Every production link reachable from ``lot`` in ``direction``:
         ``(component lot, produced lot, MO id, component line, its quantity,
         finished line, its quantity, MO name, MO finish date, production
-        location)``."""
+        location)``, through lines, lots and MOs the caller may read."""
         self.env["stock.move.line"].flush_model()
         query = _BACKWARD_LINKS if direction == "backward" else _FORWARD_LINKS
-        self.env.cr.execute(SQL(query, root=lot.id, production=locations["production"]))
-        return self.env.cr.fetchall()
+        self.env.cr.execute(
+            SQL(
+                query,
+                root=lot.id,
+                production=locations["production"],
+                companies=self._company_ids(),
+            )
+        )
+        return self._readable_links(self.env.cr.fetchall(), lot.id, direction)
 
     def _locations(self):
         """Ids of the locations a trace starts from or stops at, by usage."""
@@ -255,14 +348,15 @@ class MrpTraceGenealogy(models.AbstractModel):
         inventory) or send them to customers, in one query; internal
         transfers, the bulk of a lot's lines, are left in the table.
         ``(lot, date, quantity, source usage, destination usage, source
-        location, document, partner)``."""
+        location, document, partner)``, of lines the caller may read."""
         incoming = [i for usage in _INCOMING_USAGES for i in locations[usage]]
         self.env.cr.execute(
             SQL(
                 """
                 SELECT ml.lot_id, ml.date, ml.quantity_product_uom, src.usage,
                     dst.usage, src.complete_name,
-                    coalesce(pk.name, ml.reference, ''), coalesce(partner.name, '')
+                    coalesce(pk.name, ml.reference, ''), coalesce(partner.name, ''),
+                    ml.id, pk.id, partner.id
                 FROM stock_move_line ml
                 JOIN stock_location src ON src.id = ml.location_id
                 JOIN stock_location dst ON dst.id = ml.location_dest_id
@@ -271,16 +365,30 @@ class MrpTraceGenealogy(models.AbstractModel):
                 LEFT JOIN res_partner partner
                     ON partner.id = coalesce(pk.partner_id, m.partner_id)
                 WHERE ml.lot_id = ANY(%s::int[]) AND ml.state = 'done'
+                  AND ml.company_id = ANY(%s::int[])
                   AND (ml.location_id = ANY(%s::int[])
                        OR ml.location_dest_id = ANY(%s::int[]))
                 ORDER BY ml.date, ml.id
                 """,
                 list(lot_ids),
+                self._company_ids(),
                 incoming,
                 locations["customer"],
             )
         )
-        return self.env.cr.fetchall()
+        return self._readable_lines(self.env.cr.fetchall())
+
+    def _readable_lines(self, rows):
+        """Rows of :meth:`_done_lines` whose line and transfer the caller may
+        read; a partner it may not read is left unnamed."""
+        lines = self._readable("stock.move.line", [row[8] for row in rows])
+        pickings = self._readable("stock.picking", [row[9] for row in rows])
+        partners = self._readable("res.partner", [row[10] for row in rows])
+        return [
+            (*row[:7], row[7] if row[10] in partners else "")
+            for row in rows
+            if row[8] in lines and (not row[9] or row[9] in pickings)
+        ]
 
     def _lot_info(self, lot_ids, lines):
         """Product reference, name, quantity brought in and unit of lots."""
@@ -375,18 +483,35 @@ class MrpTraceGenealogy(models.AbstractModel):
         return result
 
     def _stock(self, lot_ids, info):
+        """Stock of the lots by internal location, from the quants the caller
+        may read."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT q.id FROM stock_quant q
+                JOIN stock_location loc ON loc.id = q.location_id
+                WHERE q.lot_id = ANY(%s::int[]) AND loc.usage = 'internal'
+                  AND q.company_id = ANY(%s::int[])
+                """,
+                list(lot_ids),
+                self._company_ids(),
+            )
+        )
+        quants = self._readable(
+            "stock.quant", [row[0] for row in self.env.cr.fetchall()]
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT q.lot_id, loc.complete_name, sum(q.quantity)
                 FROM stock_quant q
                 JOIN stock_location loc ON loc.id = q.location_id
-                WHERE q.lot_id = ANY(%s::int[]) AND loc.usage = 'internal'
+                WHERE q.id = ANY(%s::int[])
                 GROUP BY q.lot_id, loc.complete_name
                 HAVING sum(q.quantity) <> 0
                 ORDER BY loc.complete_name
                 """,
-                list(lot_ids),
+                sorted(quants),
             )
         )
         return [
@@ -433,6 +558,23 @@ def _edges_of(links):
         key = (component_lot, produced_lot, production_id)
         quantities.setdefault(key, {})[c_line] = float(c_qty)
     return sorted((*key, sum(lines.values())) for key, lines in quantities.items())
+
+
+def _reachable(links, root, direction):
+    """The links reachable from ``root`` in ``direction`` (some may have been
+    left out, cutting the paths through them)."""
+    start, end = (1, 0) if direction == "backward" else (0, 1)
+    by_start = {}
+    for link in links:
+        by_start.setdefault(link[start], []).append(link)
+    seen, todo, kept = {root}, [root], []
+    while todo:
+        for link in by_start.get(todo.pop(), ()):
+            kept.append(link)
+            if link[end] not in seen:
+                seen.add(link[end])
+                todo.append(link[end])
+    return kept
 
 
 def _production_headers(links):

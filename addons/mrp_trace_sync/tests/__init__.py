@@ -1,3 +1,5 @@
 from . import test_production_flow
 from . import test_business_rules
 from . import test_lot_race
+from . import test_exports
+from . import test_isolation

@@ -19,6 +19,7 @@ class PlantCase(IntegrationHttpCase):
         cls.mes = cls.make_client(
             "Plant MES", "mfg.*", groups="mrp.group_mrp_user,stock.group_stock_user"
         )
+        cls.mes.allow_lot_trace = True
         cls.stock = cls.env.ref("stock.stock_location_stock")
         cls.uom_unit = cls.env.ref("uom.product_uom_unit")
         cls.uom_kg = cls.env.ref("uom.product_uom_kgm")

@@ -36,7 +36,7 @@ class TestBusinessRules(PlantCase):
 
         self.assertDead(
             completed,
-            "MO-X",
+            "WH/MO/99999",
             completion(production="WH/MO/99999"),
             "/data/production",
             "WH/MO/99999",

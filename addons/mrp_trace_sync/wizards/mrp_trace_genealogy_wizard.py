@@ -46,7 +46,8 @@ class MrpTraceGenealogyWizard(models.TransientModel):
         return {
             "type": "ir.actions.act_url",
             "url": f"/mrp_trace_sync/lot/{self.lot_id.id}/trace"
-            f"?direction={self.direction}&format={fmt}",
+            f"?direction={self.direction}&format={fmt}"
+            f"&cids={self.env['mrp.trace.genealogy']._cids()}",
             "target": "new",
         }
 

@@ -45,7 +45,8 @@ class MrpTraceRecallWizard(models.TransientModel):
         fmt = self.env.context.get("export_format", "csv")
         return {
             "type": "ir.actions.act_url",
-            "url": f"/mrp_trace_sync/lot/{self.lot_id.id}/recall?format={fmt}",
+            "url": f"/mrp_trace_sync/lot/{self.lot_id.id}/recall?format={fmt}"
+            f"&cids={self.env['mrp.trace.genealogy']._cids()}",
             "target": "new",
         }
 

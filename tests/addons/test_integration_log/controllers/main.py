@@ -3,7 +3,11 @@
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.integration_log.controllers.openapi import openapi
+from odoo.addons.integration_log.controllers.openapi import (
+    SIGNATURE_PARAMETERS,
+    openapi,
+    problem_responses,
+)
 from odoo.addons.integration_log.controllers.pipeline import integration_route
 
 
@@ -16,7 +20,23 @@ class TestStockCountController(http.Controller):
         media_types={"application/json": 64 * 1024},
         event_types=["test.stock.counted.v1"],
     )
-    @openapi(summary="Test-only: record a count", operationId="postTestCount")
+    @openapi(
+        summary="Test-only: record a count",
+        operationId="postTestCount",
+        parameters=SIGNATURE_PARAMETERS,
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/test.stock.counted.v1"}
+                }
+            },
+        },
+        responses={
+            "201": {"description": "The count was recorded."},
+            **problem_responses(400, 401, 403, 404, 413, 415, 429),
+        },
+    )
     def post_count(self, inbound, **_params):
         data = inbound.data("test.stock.counted.v1")
         count = inbound.env["test.integration.stock.count"]._record_count(

@@ -5,3 +5,12 @@ from . import test_api_documents
 from . import test_outbound_delivery
 from . import test_outbound_modes
 from . import test_toy_module
+from . import test_sources_and_subjects
+from . import test_outbound_company
+from . import test_hostile_input
+from . import test_refusal_storage
+from . import test_trusted_proxies
+from . import test_audit_chain
+from . import test_secrets_and_neutralize
+from . import test_outbound_targets
+from . import test_settings
