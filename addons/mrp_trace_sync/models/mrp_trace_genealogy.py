@@ -1,6 +1,7 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.integration_log.exceptions import (
@@ -288,8 +289,24 @@ class MrpTraceGenealogy(models.AbstractModel):
     def _readable(self, model_name, ids):
         """The ids among ``ids`` the caller may read (access rules), in one
         query per model."""
-        records = self.env[model_name].browse(sorted(set(ids) - {None}))
-        return set(records._filtered_access("read").ids)
+        ids = sorted(set(ids) - {None})
+        Model = self.env[model_name]
+        if not ids or self.env.su:
+            return set(ids)
+        if not Model.has_access("read"):
+            return set()
+        rules = self.env["ir.rule"]._compute_domain(model_name, "read")
+        if not rules:
+            return set(ids)
+        # The rules evaluated by the database, as _filtered_access would in
+        # Python after reading every field of every record; sudo: the rule
+        # domain is the restriction, as in _filtered_access.
+        found = (
+            Model.sudo()
+            .with_context(active_test=False)
+            ._search(expression.AND([[("id", "in", ids)], rules]))
+        )
+        return set(found)
 
     def _readable_links(self, links, root, direction):
         """The links whose lines, lots and MO the caller may read, and that
