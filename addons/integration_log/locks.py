@@ -29,3 +29,17 @@ def try_xact_lock(cr, *parts):
         )
     )
     return cr.fetchone()[0]
+
+
+def hold_job_lock(cr, job_uuid):
+    """Mark the running queue job ``job_uuid`` as alive until the end of its
+    transaction: a worker killed in the middle (SIGKILL, time or memory
+    limit) loses its connection, and PostgreSQL releases the lock with it."""
+    if job_uuid:
+        xact_lock(cr, "queue_job_running", job_uuid)
+
+
+def job_lock_free(cr, job_uuid):
+    """Whether no live transaction holds the lock of job ``job_uuid`` (taken
+    and released at once when free)."""
+    return try_xact_lock(cr, "queue_job_running", job_uuid)

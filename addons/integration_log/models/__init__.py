@@ -6,7 +6,10 @@ from . import integration_signing_mixin
 from . import integration_event_type
 from . import integration_client
 from . import integration_event
+from . import integration_event_subjects
 from . import integration_event_processing
+from . import integration_event_outcome
+from . import integration_event_attempt
 from . import integration_outbox
 from . import integration_event_retention
 from . import integration_record_link
@@ -32,3 +35,4 @@ from . import stock_lot
 from . import integration_keys
 from . import integration_log_entry_retention
 from . import res_config_settings
+from . import queue_job

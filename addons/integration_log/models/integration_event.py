@@ -224,6 +224,7 @@ class IntegrationEvent(models.Model):
                 "attempt_count": 0,
             }
         )
+        self.env["integration.event.attempt"]._forget(self)
         self.env.cr.execute(
             SQL(
                 "UPDATE integration_event SET replay_count = replay_count + 1 "
@@ -274,15 +275,23 @@ class IntegrationEvent(models.Model):
 
     def _link_records(self, *record_sets):
         """Record which business documents this event touched (recordsets of
-        any models)."""
+        any models).
+
+        While a job applies events, the links are kept and inserted with
+        the outcomes, in one statement (see ``_store_outcomes``); the links
+        of an event whose attempt fails are dropped with its work.
+        """
         self.ensure_one()
-        self.env["integration.record.link"].sudo().create(
-            [
-                {"event_id": self.id, "res_model": record._name, "res_id": record.id}
-                for records in record_sets
-                for record in records
-            ]
-        )
+        rows = [
+            {"event_id": self.id, "res_model": record._name, "res_id": record.id}
+            for records in record_sets
+            for record in records
+        ]
+        buffer = self.env.context.get("integration_link_buffer")
+        if buffer is not None:
+            buffer.extend(rows)
+        else:
+            self.env["integration.record.link"]._bulk_insert(rows, returning=())
 
     def _linked_records(self):
         self.ensure_one()

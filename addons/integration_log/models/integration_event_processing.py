@@ -1,6 +1,5 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 import logging
 from datetime import timedelta
 
@@ -8,12 +7,11 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import split_every
 
 from ..exceptions import TransientIntegrationError
-from ..locks import try_xact_lock
+from ..locks import hold_job_lock
 from ..protocol import delivery as delivery_policy
-from .integration_event import EVENT_OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +19,8 @@ _logger = logging.getLogger(__name__)
 RETRY_SCHEDULE = "10,60,300,1800,7200"
 # A subject locked by another job is looked at again this many seconds later.
 BUSY_SUBJECT_DELAY = 5
+# Events handed to one job by the backstop cron.
+EVENTS_PER_JOB = 500
 
 
 class IntegrationEvent(models.Model):
@@ -55,74 +55,108 @@ class IntegrationEvent(models.Model):
         )
 
     def _job_process_events(self):
-        """Queue job: apply the events of the subjects of ``self`` in order.
+        """Queue job: apply the open events of the subjects of ``self``.
 
-        Each (source, subject) is processed under a transaction-level
-        advisory lock, so two jobs never apply events of one subject at once;
-        a subject held by another job is handed to a new job a bit later.
+        Many events per job and per transaction, each with its own
+        savepoint, attempt count, state and log entry. Each (source,
+        subject) is processed in order under a transaction-level advisory
+        lock, so two jobs never apply events of one subject at once; a
+        subject held by another job is handed to a new job a bit later.
         """
-        events = self.exists()
-        keys = sorted({(event.source, event.subject) for event in events})
-        busy = []
-        for source, subject in keys:
-            if self._try_lock_subject(source, subject):
-                self._process_subject(source, subject)
-            else:
-                busy.append((source, subject))
+        hold_job_lock(self.env.cr, self.env.context.get("job_uuid"))
+        keys = self._subject_keys()
+        locked, busy = self._lock_subjects(keys)
+        events = self._open_events_of_subjects(locked)
+        suspects = self.env["integration.event.attempt"]._suspects(events)
+        if suspects and len(locked) > 1:
+            # An attempt on these subjects never finished: the worker may have
+            # been killed by one of their events. Each goes to a job of its
+            # own, so it cannot take the other subjects down with it.
+            isolated = {(e.source, e.subject) for e in suspects}
+            for key in isolated:
+                events.filtered(lambda e, k=key: (e.source, e.subject) == k)[
+                    :1
+                ]._enqueue_processing()
+            events = events.filtered(lambda e: (e.source, e.subject) not in isolated)
+        elif suspects:
+            # One subject with an unfinished attempt: only its first event this
+            # time, then the rest in a new job.
+            events[1:][:1]._enqueue_processing()
+            events = events[:1]
         if busy:
-            events.filtered(
-                lambda e: (e.source, e.subject) in busy
-            )._enqueue_processing(eta=BUSY_SUBJECT_DELAY)
-        return f"{len(keys) - len(busy)} subject(s) processed, {len(busy)} busy"
-
-    def _try_lock_subject(self, source, subject):
-        return try_xact_lock(self.env.cr, "integration_event", source, subject)
-
-    def _open_events_of_subject(self, source, subject):
-        return self.search(
-            [
-                ("direction", "=", "in"),
-                ("source", "=", source),
-                ("subject", "=", subject),
-                ("state", "in", EVENT_OPEN_STATES),
-            ],
-            order="event_sequence, event_time, id",
+            self._events_of_subjects(busy)._enqueue_processing(eta=BUSY_SUBJECT_DELAY)
+        applied = self.with_context(
+            integration_handlers={}, integration_link_buffer=[]
+        )._process_in_order(events)
+        return (
+            f"{applied} event(s) applied in {len(locked)} subject(s), "
+            f"{len(busy)} busy subject(s) handed over"
         )
 
-    def _last_applied_sequence(self, source, subject):
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT max(event_sequence) FROM integration_event
-                WHERE source = %s AND subject = %s AND state = 'processed'
-                """,
-                source,
-                subject,
-            )
-        )
-        return self.env.cr.fetchone()[0] or 0
+    def _process_in_order(self, events):
+        """Apply ``events`` (open, in subject order); store every outcome in
+        one statement. :returns: the number of events applied."""
+        keys = list(dict.fromkeys((e.source, e.subject) for e in events))
+        last_applied = self._last_applied_sequences(keys)
+        events = events.with_env(self.env)
+        plan, outcomes = self._plan(events, keys, last_applied)
+        Attempt = self.env["integration.event.attempt"]
+        started = Attempt._start(self.browse(e.id for e in plan))
+        not_made, applied = {}, 0
+        limit = Attempt._max_interruptions()
+        try:
+            blocked = set()
+            for event in plan:
+                key = (event.source, event.subject)
+                number, interrupted = started[event.id]
+                if key in blocked:
+                    not_made[event.id] = number
+                    continue
+                outcome = event._attempt(number, interrupted, limit)
+                outcomes.append((event, outcome))
+                applied += outcome["state"] == "processed"
+                if outcome["state"] == "failed":
+                    blocked.add(key)
+            self._store_outcomes(outcomes)
+        except psycopg2.Error:
+            # The job is run again by queue_job: these attempts never happened.
+            Attempt._unstart({eid: number for eid, (number, _i) in started.items()})
+            raise
+        Attempt._unstart(not_made)
+        self._enqueue_retries(outcomes)
+        return applied
 
-    def _process_subject(self, source, subject):
-        events = self._open_events_of_subject(source, subject)
-        last_applied = self._last_applied_sequence(source, subject)
+    def _plan(self, events, keys, last_applied):
+        """Decide, per subject, which events are attempted in order and which
+        are settled without a handler (stale, replaced).
+
+        :returns: ``(events to attempt, outcomes already decided)``.
+        """
         now = fields.Datetime.now()
-        for index, event in enumerate(events):
-            if event.state == "failed" and event.next_attempt_at > now:
-                # Later events of the subject wait behind the failed one.
+        by_key = {key: [] for key in keys}
+        for event in events:
+            by_key[(event.source, event.subject)].append(event)
+        plan, outcomes = [], []
+        for key, subject_events in by_key.items():
+            for index, event in enumerate(subject_events):
+                if event.state == "failed" and event.next_attempt_at > now:
+                    # Later events of the subject wait behind the failed one.
+                    event._enqueue_retry()
+                    break
+                if event.event_sequence and event.event_sequence < last_applied.get(
+                    key, 0
+                ):
+                    outcomes.append((event, event._outcome_stale(last_applied[key])))
+                elif event._is_superseded_by(subject_events[index + 1 :]):
+                    outcomes.append((event, event._outcome_skipped()))
+                else:
+                    plan.append(event)
+        return plan, outcomes
+
+    def _enqueue_retries(self, outcomes):
+        for event, outcome in outcomes:
+            if outcome["state"] == "failed":
                 event._enqueue_retry()
-                break
-            if event.event_sequence and event.event_sequence < last_applied:
-                event._mark_stale(last_applied)
-                continue
-            if event._is_superseded_by(events[index + 1 :]):
-                event._mark_skipped()
-                continue
-            event._apply()
-            if event.state == "processed":
-                last_applied = max(last_applied, event.event_sequence or 0)
-            elif event.state == "failed":
-                event._enqueue_retry()
-                break
 
     def _is_superseded_by(self, later_events):
         catalogue = self.env["integration.event.type"]._get_catalogue()
@@ -132,6 +166,12 @@ class IntegrationEvent(models.Model):
         )
 
     def _get_handler(self):
+        """The handler of the event's type, bound to the client's technical
+        user and company; one per (type, client, trace) in a job."""
+        handlers = self.env.context.get("integration_handlers")
+        cache_key = (self.event_type, self.client_id.id, self.traceparent)
+        if handlers is not None and cache_key in handlers:
+            return handlers[cache_key]
         entry = self.env["integration.event.type"]._get_catalogue().get(self.event_type)
         if not entry or entry["direction"] == "out":
             raise UserError(
@@ -143,13 +183,17 @@ class IntegrationEvent(models.Model):
         # Outbound events the handler emits carry this event's trace context
         # (protocol section 1); see _emit_outbound_many.
         model = self.env[entry["handler_model"]].with_context(
-            integration_traceparent=self.traceparent or False
+            integration_traceparent=self.traceparent or False,
+            integration_handlers=None,
         )
         if self.client_id.user_id:
             model = model.with_user(self.client_id.user_id).with_company(
                 self.client_id.company_id
             )
-        return getattr(model, entry["handler_method"])
+        handler = getattr(model, entry["handler_method"])
+        if handlers is not None:
+            handlers[cache_key] = handler
+        return handler
 
     # ------------------------------------------------------------------
     # What a failure means: override to classify a module's own exceptions
@@ -166,46 +210,62 @@ class IntegrationEvent(models.Model):
         """Failures no retry can fix: the event is dead until a person acts."""
         return (UserError, ValidationError)
 
-    def _apply(self):
-        """Run the handler; its work and the new state commit together."""
+    def _attempt(self, number, interrupted, max_interruptions):
+        """Attempt number ``number`` of the event: run the handler in a
+        savepoint. :returns: the outcome (the values to store)."""
         self.ensure_one()
-        self.write({"state": "processing", "attempt_count": self.attempt_count + 1})
+        if interrupted >= max_interruptions:
+            return self._outcome_interrupted(number - 1, interrupted)
+        # The handler sees the attempt it is (it is stored with the outcome).
+        self.env.cache.update(self, self._fields["attempt_count"], [number])
+        outcome = self._run_handler(number)
+        if outcome["state"] != "processed":
+            self._drop_buffered_links()
+        return outcome
+
+    def _drop_buffered_links(self):
+        buffer = self.env.context.get("integration_link_buffer")
+        if buffer:
+            buffer[:] = [row for row in buffer if row["event_id"] != self.id]
+
+    def _run_handler(self, number):
         try:
             with self.env.cr.savepoint():
                 result = self._get_handler()(self)
         except self._transient_exceptions() as err:
-            self._mark_failed(_error_text(err), getattr(err, "retry_after", None))
+            return self._outcome_failed(
+                _error_text(err), getattr(err, "retry_after", None), number
+            )
         except self._business_exceptions() as err:
-            self._mark_dead(_error_text(err))
+            return self._outcome_dead(_error_text(err), number)
         except psycopg2.Error:
             # Serialization failures and lost connections: queue_job retries
             # the whole job, with all state changes rolled back.
             raise
         except Exception as err:
             _logger.exception("Unexpected error applying %s", self.display_name)
-            self._mark_dead(
+            return self._outcome_dead(
                 self.env._(
                     "Unexpected error (%(error_type)s): %(error)s",
                     error_type=type(err).__name__,
                     error=str(err),
-                )
+                ),
+                number,
             )
-        else:
-            self._mark_processed(result)
+        return self._outcome_processed(result, number)
 
-    def _mark_processed(self, result):
-        if isinstance(result, models.BaseModel):
-            self._link_records(result)
-            result = {"model": result._name, "ids": result.ids}
-        self._engine_write(
-            {
-                "state": "processed",
-                "result": json.dumps(result) if result is not None else False,
-                "error": False,
-                "next_attempt_at": False,
-                "processed_at": fields.Datetime.now(),
-            }
+    def _apply(self):
+        """Apply this one event now, whatever its subject (tests, tools)."""
+        self.ensure_one()
+        started = self.env["integration.event.attempt"]._start(self)
+        number, interrupted = started[self.id]
+        outcome = self._attempt(
+            number,
+            interrupted,
+            self.env["integration.event.attempt"]._max_interruptions(),
         )
+        self._store_outcomes([(self, outcome)])
+        return outcome
 
     @api.model
     def _retry_schedule(self):
@@ -221,64 +281,6 @@ class IntegrationEvent(models.Model):
         except ValueError:
             _logger.warning("Invalid integration_log.event_retry_schedule %r", value)
             return delivery_policy.parse_retry_schedule(RETRY_SCHEDULE)
-
-    def _mark_failed(self, message, retry_after=None):
-        delay = delivery_policy.retry_delay(self._retry_schedule(), self.attempt_count)
-        if delay is None:
-            self._mark_dead(
-                self.env._(
-                    "Gave up after %(count)s attempts: %(error)s",
-                    count=self.attempt_count,
-                    error=message,
-                )
-            )
-            return
-        delay = retry_after or delay
-        self._engine_write(
-            {
-                "state": "failed",
-                "error": message,
-                "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-            }
-        )
-
-    def _mark_dead(self, message):
-        self._engine_write(
-            {
-                "state": "dead",
-                "error": message,
-                "next_attempt_at": False,
-                "processed_at": fields.Datetime.now(),
-            }
-        )
-
-    def _mark_stale(self, last_applied):
-        self._engine_write(
-            {
-                "state": "stale",
-                "error": self.env._(
-                    "sequence: %(sequence)s is lower than %(applied)s, already "
-                    "applied for subject %(subject)s.",
-                    sequence=self.event_sequence,
-                    applied=last_applied,
-                    subject=self.subject,
-                ),
-                "processed_at": fields.Datetime.now(),
-            }
-        )
-
-    def _mark_skipped(self):
-        self._engine_write(
-            {
-                "state": "skipped",
-                "error": self.env._(
-                    "Replaced by a later %(type)s event for subject %(subject)s.",
-                    type=self.event_type,
-                    subject=self.subject,
-                ),
-                "processed_at": fields.Datetime.now(),
-            }
-        )
 
     @api.model
     def _cron_dispatch_overdue(self, grace_minutes=10, limit=5000):
@@ -298,7 +300,7 @@ class IntegrationEvent(models.Model):
             limit=limit,
             order="id",
         )
-        for chunk in split_every(500, events.ids):
+        for chunk in split_every(EVENTS_PER_JOB, events.ids):
             self.browse(chunk)._enqueue_processing(
                 identity_key=f"integration_event:overdue:{chunk[0]}-{chunk[-1]}"
             )

@@ -7,6 +7,7 @@ class IntegrationRecordLink(models.Model):
     """A business document (MO, lot, picking, BOM...) an event touched."""
 
     _name = "integration.record.link"
+    _inherit = ["integration.bulk.insert.mixin"]
     _description = "Integration Event Record Link"
     _order = "id"
 

@@ -21,6 +21,10 @@ class TestIntegrationWidget(models.Model):
     _sql_constraints = [("name_uniq", "unique(name)", "Widget names are unique.")]
 
     def _integration_handle_upserted(self, event):
+        # The trivial type of the benchmarks: a search and a write, no chatter.
+        self = self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
         data = event._get_data()
         if event.attempt_count <= data.get("fail_times", 0):
             raise TransientIntegrationError(

@@ -14,3 +14,4 @@ from . import test_audit_chain
 from . import test_secrets_and_neutralize
 from . import test_outbound_targets
 from . import test_settings
+from . import test_processing_interruptions
