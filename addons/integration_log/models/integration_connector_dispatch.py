@@ -10,6 +10,7 @@ import requests
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..locks import hold_job_lock
 from .integration_delivery import (
     DELIVERY_OPEN_STATES,
     DELIVERY_RESEND_STATES,
@@ -64,13 +65,15 @@ class IntegrationConnector(models.Model):
         """Queue job: send the connector's due deliveries, many per job.
 
         Each round claims due deliveries in a short transaction of its own
-        (state 'sending'), then sends them while holding their row locks and
-        records every outcome, and commits. A worker that dies mid-round
-        leaves the round uncommitted: the deliveries stay 'sending' under this
-        job's uuid and the re-run job (or, after a grace period, any job)
-        sends them again with the same webhook-id.
+        (state 'sending', the attempt counted), then sends them while holding
+        their row locks and records every outcome, and commits. A worker
+        that dies mid-round leaves the round uncommitted: the deliveries stay
+        'sending' under this job's uuid and the re-run job (or, after a grace
+        period, any job) sends them again with the same webhook-id, as a new
+        attempt, until their attempts are used up (then they are dead).
         """
         self.ensure_one()
+        hold_job_lock(self.env.cr, self.env.context.get("job_uuid"))
         deadline = time.monotonic() + DISPATCH_BUDGET_SECONDS
         sent, count = 0, 0
         with requests.Session() as session:
@@ -80,25 +83,28 @@ class IntegrationConnector(models.Model):
                     break
                 sent += count
         self._schedule_follow_up(out_of_time=bool(count))
-        return f"{sent} delivery(ies) sent"
+        return f"{sent} delivery(ies) sent or given up"
 
     def _dispatch_round(self, session):
+        """One round: claim, then send. Returns how many deliveries it
+        handled (sent, or given up at the claim)."""
         registry = self.env.registry
         with registry.cursor() as cr:
             connector = self.with_env(self.env(cr=cr))
             if not connector.active or not connector._batch_ready():
                 return 0
-            claimed = connector._claim_due()
-        # Leaving the block committed the claim: the deliveries show 'sending'.
+            claimed, given_up = connector._claim_due()
+        # Leaving the block committed the claim: the deliveries show 'sending'
+        # and their attempt is counted, whatever becomes of this worker.
         if not claimed:
-            return 0
+            return given_up
         with registry.cursor() as cr:
             connector = self.with_env(self.env(cr=cr))
             deliveries = connector.env["integration.delivery"].browse(claimed)
             deliveries._lock_for_sending()
             deliveries._send_groups(connector, session)
         self.env["integration.log.entry"]._seal_after_commit()
-        return len(claimed)
+        return len(claimed) + given_up
 
     def _batch_ready(self):
         """A batch connector sends when a batch is full or its oldest due
@@ -137,49 +143,84 @@ class IntegrationConnector(models.Model):
         )
 
     def _claim_due(self):
-        """Mark due deliveries 'sending' for this job; returns their ids."""
+        """Mark due deliveries 'sending' for this job and count their
+        attempt, before any work, in the caller's own short transaction: an
+        attempt whose round never finishes (the worker killed by a time or
+        memory limit) is counted all the same.
+
+        A delivery still 'sending' from an earlier claim was interrupted: it
+        is sent again while it has attempts left, else it is dead here.
+
+        :returns: ``(ids to send, number of deliveries given up)``.
+        """
         job_uuid = self.env.context.get("job_uuid") or f"manual-{uuid.uuid4()}"
-        limit = self.batch_size * 5 if self.mode == "batch" else CLAIM_SIZE
         try:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH due AS (
-                        SELECT d.id FROM integration_delivery d
-                        WHERE d.connector_id = %(connector)s
-                          AND (
-                            (d.state IN %(waiting)s
-                             AND d.next_attempt_at <= %(now)s)
-                            OR (d.state = 'sending'
-                                AND (d.claimed_by = %(job)s
-                                     OR d.claimed_at < %(now)s
-                                        - make_interval(secs => %(grace)s)))
-                          )
-                          AND %(subject_free)s
-                        ORDER BY d.id
-                        LIMIT %(limit)s
-                        FOR UPDATE SKIP LOCKED
-                    )
-                    UPDATE integration_delivery d
-                    SET state = 'sending', claimed_by = %(job)s,
-                        claimed_at = %(now)s
-                    FROM due WHERE d.id = due.id
-                    RETURNING d.id
-                    """,
-                    connector=self.id,
-                    waiting=DELIVERY_WAITING_STATES,
-                    job=job_uuid,
-                    grace=SENDING_GRACE_SECONDS,
-                    now=fields.Datetime.now(),
-                    subject_free=self._subject_free_sql(),
-                    limit=limit,
-                )
-            )
+            rows = self._lock_due(job_uuid)
         except psycopg2.errors.SerializationFailure:
             # Another job changed one of them since our snapshot: next round.
             self.env.cr.rollback()
-            return []
-        return sorted(row[0] for row in self.env.cr.fetchall())
+            return [], 0
+        Delivery = self.env["integration.delivery"]
+        given_up = Delivery._retire_interrupted(
+            self, [row for row in rows if row["state"] == "sending"]
+        )
+        ids = sorted(row["id"] for row in rows if row["id"] not in given_up)
+        if ids:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE integration_delivery
+                    SET attempt_count = coalesce(attempt_count, 0) + 1,
+                        interrupted_count = CASE
+                            WHEN state = 'sending'
+                                THEN coalesce(interrupted_count, 0) + 1
+                            WHEN coalesce(attempt_count, 0) = 0 THEN 0
+                            ELSE coalesce(interrupted_count, 0) END,
+                        state = 'sending', claimed_by = %s, claimed_at = %s
+                    WHERE id IN %s
+                    """,
+                    job_uuid,
+                    fields.Datetime.now(),
+                    tuple(ids),
+                )
+            )
+            Delivery.browse(ids).invalidate_recordset()
+        return ids, len(given_up)
+
+    def _lock_due(self, job_uuid):
+        """Lock the due deliveries this job may claim; returns dicts of their
+        ``id``, ``state``, ``attempt_count``, ``interrupted_count`` and
+        ``claimed_by``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id, d.state, coalesce(d.attempt_count, 0),
+                       coalesce(d.interrupted_count, 0), d.claimed_by
+                FROM integration_delivery d
+                WHERE d.connector_id = %(connector)s
+                  AND (
+                    (d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
+                    OR (d.state = 'sending'
+                        AND (d.claimed_by = %(job)s
+                             OR d.claimed_at < %(now)s
+                                - make_interval(secs => %(grace)s)))
+                  )
+                  AND %(subject_free)s
+                ORDER BY d.id
+                LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED
+                """,
+                connector=self.id,
+                waiting=DELIVERY_WAITING_STATES,
+                job=job_uuid,
+                grace=SENDING_GRACE_SECONDS,
+                now=fields.Datetime.now(),
+                subject_free=self._subject_free_sql(),
+                limit=self.batch_size * 5 if self.mode == "batch" else CLAIM_SIZE,
+            )
+        )
+        columns = ("id", "state", "attempt_count", "interrupted_count", "claimed_by")
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]
 
     def _schedule_follow_up(self, out_of_time):
         """After a job: hand over what is still due, or wake up for the next

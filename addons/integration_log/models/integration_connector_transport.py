@@ -1,9 +1,11 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg2
 import requests
 
 from odoo import fields, models
@@ -11,6 +13,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..protocol import delivery as policy
 from ..protocol import http_send, times
+
+_logger = logging.getLogger(__name__)
 
 TEST_EVENT_TYPE = "mfg.connector.test.v1"
 
@@ -51,6 +55,9 @@ class IntegrationConnector(models.Model):
     def _post_all(self, session, messages):
         """POST signed messages, ``parallel_requests`` at a time.
 
+        Never raises: whatever goes wrong with a request, in its thread or
+        while reading what it saw, is that request's outcome (a retry).
+
         :param messages: list of ``(message_id, body bytes, is_batch)``.
         :returns: one outcome dict per message, in order; stops early (the
             rest get ``None``) when the partner answers 410 Gone.
@@ -69,17 +76,37 @@ class IntegrationConnector(models.Model):
         outcomes = [None] * len(requests_)
         with ThreadPoolExecutor(max_workers=width) as pool:
             for start in range(0, len(requests_), width):
-                chunk = requests_[start : start + width]
-                raw_results = pool.map(
-                    lambda item: http_send.post(session, url, timeout, *item), chunk
-                )
-                for offset, raw in enumerate(raw_results):
-                    outcomes[start + offset] = self._outcome_of(raw)
+                futures = [
+                    pool.submit(http_send.post, session, url, timeout, *item)
+                    for item in requests_[start : start + width]
+                ]
+                for offset, future in enumerate(futures):
+                    outcomes[start + offset] = self._settled_outcome(future)
                 if any(
                     o["result"] == policy.GONE for o in outcomes[start : start + width]
                 ):
                     break
         return outcomes
+
+    def _settled_outcome(self, future):
+        """The outcome of one sending thread, whatever happened in it."""
+        try:
+            return self._outcome_of(future.result())
+        except psycopg2.Error:
+            raise  # the transaction is lost: the job is retried as a whole
+        except Exception as err:
+            # Raising here would roll the whole round back and leave every
+            # delivery of it 'sending', to be sent again: one request's
+            # failure is that request's outcome.
+            _logger.exception("Sending to connector %s failed", self.name)
+            return self._outcome_of(
+                None,
+                error=self.env._(
+                    "Sending failed (%(error_type)s): %(error)s",
+                    error_type=type(err).__name__,
+                    error=policy.excerpt(str(err)),
+                ),
+            )
 
     def _outcome_of(self, raw, error=None):
         """Turn what a sending thread saw into a delivery outcome (here, in
@@ -101,7 +128,8 @@ class IntegrationConnector(models.Model):
             )
         elif raw["failure"]:
             outcome["error"] = self.env._(
-                "Connection failed: %(error)s", error=raw["failure"]
+                "Connection failed: %(error)s",
+                error=policy.excerpt(raw["failure"]),
             )
         else:
             status = raw["status"]

@@ -54,6 +54,12 @@ class IntegrationDelivery(models.Model):
     )
     batch_key = fields.Char(readonly=True, index="btree_not_null")
     attempt_count = fields.Integer("Attempts", readonly=True)
+    interrupted_count = fields.Integer(
+        "Interruptions",
+        readonly=True,
+        help="Attempts whose round never finished: the worker sending them was "
+        "killed or timed out before recording the outcome.",
+    )
     replay_count = fields.Integer("Replays", readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)

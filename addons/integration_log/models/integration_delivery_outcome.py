@@ -59,7 +59,8 @@ class IntegrationDelivery(models.Model):
             return "delivered", None
         if result == policy.GONE:
             return "dead", None
-        attempt = delivery.attempt_count + 1
+        # The claim counted this attempt already (see _claim_due).
+        attempt = max(delivery.attempt_count, 1)
         delay = policy.retry_delay(schedule, attempt)
         if delay is None:
             return "dead", None
@@ -79,7 +80,7 @@ class IntegrationDelivery(models.Model):
                     response_excerpt = v.excerpt, error = v.error,
                     webhook_id = v.message_id, batch_key = v.batch_key,
                     delivered_at = v.delivered_at::timestamp,
-                    attempt_count = coalesce(d.attempt_count, 0) + 1,
+                    attempt_count = greatest(coalesce(d.attempt_count, 0), 1),
                     last_attempt_at = %s, claimed_by = NULL, claimed_at = NULL,
                     write_date = %s
                 FROM (VALUES %s) AS v(id, state, next_at, status, latency, excerpt,
@@ -94,15 +95,17 @@ class IntegrationDelivery(models.Model):
         self.invalidate_recordset()
 
     def _release_unsent(self, unsent):
-        """Deliveries claimed but not sent (the partner said 410 midway)."""
+        """Deliveries claimed but not sent (the partner said 410 midway): the
+        attempt their claim counted was not made."""
         if not unsent:
             return
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE integration_delivery
-                SET state = CASE WHEN coalesce(attempt_count, 0) > 0 THEN 'retrying'
+                SET state = CASE WHEN coalesce(attempt_count, 0) > 1 THEN 'retrying'
                                  ELSE 'pending' END,
+                    attempt_count = greatest(coalesce(attempt_count, 0) - 1, 0),
                     claimed_by = NULL, claimed_at = NULL
                 WHERE id IN %s
                 """,
@@ -110,6 +113,100 @@ class IntegrationDelivery(models.Model):
             )
         )
         unsent.invalidate_recordset()
+
+    # ------------------------------------------------------------------
+    # Rounds that never finished
+    # ------------------------------------------------------------------
+    def _max_attempts(self, connector):
+        """Attempts a delivery gets: the first, then one per retry delay."""
+        try:
+            schedule = policy.parse_retry_schedule(connector.retry_schedule)
+        except ValueError:
+            schedule = policy.parse_retry_schedule(policy.DEFAULT_RETRY_SCHEDULE)
+        return len(schedule) + 1
+
+    def _retire_interrupted(self, connector, rows):
+        """Deliveries claimed again while still 'sending' from an earlier
+        claim, whose round never finished (the worker was killed by a time or
+        memory limit, or failed before recording the outcome); that claim
+        counted their attempt.
+
+        Each gets an 'interrupted' attempt in the log; a delivery whose
+        attempts are used up is dead, here in the claim's transaction, and
+        never sent again.
+
+        :param rows: dicts with ``id``, ``attempt_count``,
+            ``interrupted_count`` and ``claimed_by`` (the earlier job).
+        :returns: the ids of the deliveries given up.
+        """
+        if not rows:
+            return set()
+        limit = self._max_attempts(connector)
+        Entry = self.env["integration.log.entry"]
+        dead_rows, entries = [], []
+        for row in rows:
+            delivery = self.browse(row["id"])
+            if row["attempt_count"] >= limit:
+                state, detail = "dead", self._interrupted_error(row)
+                dead_rows.append(SQL("(%s, %s)", delivery.id, detail))
+            else:
+                state = "interrupted"
+                detail = self.env._(
+                    "Attempt %(attempt)s was interrupted while sending (the worker "
+                    "was killed or timed out); claimed by job %(job)s. Sent again.",
+                    attempt=row["attempt_count"],
+                    job=row["claimed_by"],
+                )
+            entries.append(
+                Entry._vals_for(
+                    delivery,
+                    "delivery",
+                    event_id=delivery.event_id.id,
+                    connector_id=connector.id,
+                    state=state,
+                    detail=detail,
+                    payload_hash=delivery.event_id.payload_hash,
+                )
+            )
+        dead = self._write_interrupted_dead(dead_rows)
+        Entry._append(entries)
+        if dead:
+            dead._notify_dead()
+        return set(dead.ids)
+
+    def _interrupted_error(self, row):
+        return self.env._(
+            "Interrupted while sending (the worker was killed or timed out): "
+            "%(count)s of its %(attempts)s attempts; last claimed by job "
+            "%(job)s. Not sent again: fix the cause (worker limits, the "
+            "partner's response time), then replay it.",
+            count=row["interrupted_count"] + 1,
+            attempts=row["attempt_count"],
+            job=row["claimed_by"],
+        )
+
+    def _write_interrupted_dead(self, rows):
+        if not rows:
+            return self.browse()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE integration_delivery AS d
+                SET state = 'dead', error = v.error, next_attempt_at = NULL,
+                    interrupted_count = coalesce(d.interrupted_count, 0) + 1,
+                    claimed_by = NULL, claimed_at = NULL, write_date = %s
+                FROM (VALUES %s) AS v(id, error)
+                WHERE d.id = v.id
+                RETURNING d.id
+                """,
+                now,
+                SQL(", ").join(rows),
+            )
+        )
+        dead = self.browse([row[0] for row in self.env.cr.fetchall()])
+        dead.invalidate_recordset()
+        return dead
 
     def _attempt_entry(self, delivery, outcome, state):
         return self.env["integration.log.entry"]._vals_for(

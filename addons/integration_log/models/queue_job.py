@@ -54,5 +54,8 @@ class QueueJob(models.Model):
             _logger.warning(
                 "Requeuing %s integration job(s) whose worker died", len(dead)
             )
-            self.browse(dead).requeue()
+            # Not requeue(): recent queue_job releases requeue only failed,
+            # done or cancelled jobs (they requeue dead started jobs in their
+            # runner, through queue.job.lock; older releases never do).
+            self.browse(dead)._change_job_state("pending")
         return len(dead)

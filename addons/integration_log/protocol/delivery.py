@@ -18,6 +18,12 @@ DEFAULT_RETRY_SCHEDULE = "5,300,1800,7200,18000,36000,50400,72000,86400"
 JITTER = 0.1
 # A partner cannot park a delivery for longer than this with Retry-After.
 MAX_RETRY_AFTER_SECONDS = 7 * 24 * 3600
+# Longer numbers are past the week anyway: never parsed (int() of thousands
+# of digits is slow, and refused by Python 3.11+).
+MAX_RETRY_AFTER_DIGITS = 10
+# An IMF-fixdate is 29 characters; obsolete formats are a little longer.
+MAX_HTTP_DATE_CHARS = 64
+_DELTA_SECONDS_RE = re.compile(r"[0-9]+")
 EXCERPT_CHARS = 1000
 
 DELIVERED = "delivered"
@@ -68,24 +74,42 @@ def classify_status(status):
 def parse_retry_after(value, now=None):
     """Seconds asked for by a Retry-After header (delta-seconds or HTTP-date).
 
+    The header is the partner's to write: anything but ASCII digits or a
+    date that parses gives None, never an exception. A number too long to
+    be meant (beyond a week anyway) counts as the longest wait allowed, as
+    RFC 9111 says of an overflowing delta-seconds.
+
     :returns: seconds (at least 1, at most a week), or None when the header
         is absent or unreadable.
     """
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELTA_SECONDS_RE.fullmatch(value):
+        if len(value) > MAX_RETRY_AFTER_DIGITS:
+            return MAX_RETRY_AFTER_SECONDS
         seconds = int(value)
     else:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        seconds = _seconds_until(value, now)
+        if seconds is None:
             return None
+    return min(max(seconds, 1), MAX_RETRY_AFTER_SECONDS)
+
+
+def _seconds_until(value, now):
+    """Seconds from ``now`` to the HTTP-date ``value``, or None."""
+    if len(value) > MAX_HTTP_DATE_CHARS or not value.isascii():
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
         now = now or datetime.now(timezone.utc)
-        seconds = int((moment - now).total_seconds())
-    return min(max(seconds, 1), MAX_RETRY_AFTER_SECONDS)
+        return int((moment - now).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
+        # email.utils raises any of these on odd input, depending on the
+        # Python version: they all mean the date is unreadable.
+        return None
 
 
 def batch_message_id(event_ids):
@@ -99,7 +123,35 @@ def excerpt(text, limit=EXCERPT_CHARS):
     """The beginning of a response body, bounded, for the delivery log."""
     if not text:
         return ""
+    text = storable_text(text[: limit + 1])
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def storable_text(text):
+    """``text`` as PostgreSQL can store it: no NUL character, no lone
+    surrogate (some codecs, such as unicode_escape or utf-7, decode bytes
+    into them)."""
+    text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def decode_excerpt(data, charset):
+    """Bytes of a response body as text, in the charset the partner declared.
+
+    An unknown or unusable charset (``x-bogus``; ``idna``, which refuses the
+    error handler; ``base64``, which is no text encoding...) falls back to
+    UTF-8: the excerpt is for people to read, never a reason to fail.
+    """
+    try:
+        text = data.decode(charset or "utf-8", "replace")
+    except Exception:
+        # LookupError, UnicodeError, and whatever an odd codec raises.
+        text = data.decode("utf-8", "replace")
+    return storable_text(text)
 
 
 def check_url(url):

@@ -15,3 +15,4 @@ from . import test_secrets_and_neutralize
 from . import test_outbound_targets
 from . import test_settings
 from . import test_processing_interruptions
+from . import test_delivery_faults
