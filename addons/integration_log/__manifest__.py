@@ -44,4 +44,5 @@
         "demo/integration_connector_demo.xml",
     ],
     "installable": True,
+    "post_load": "post_load",
 }

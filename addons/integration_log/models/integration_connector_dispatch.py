@@ -10,6 +10,7 @@ import requests
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..jobs import retried_if_database_lost
 from ..locks import hold_job_lock
 from .integration_delivery import (
     DELIVERY_OPEN_STATES,
@@ -73,6 +74,10 @@ class IntegrationConnector(models.Model):
         attempt, until their attempts are used up (then they are dead).
         """
         self.ensure_one()
+        with retried_if_database_lost():
+            return self._dispatch_for_a_while()
+
+    def _dispatch_for_a_while(self):
         hold_job_lock(self.env.cr, self.env.context.get("job_uuid"))
         deadline = time.monotonic() + DISPATCH_BUDGET_SECONDS
         sent, count = 0, 0

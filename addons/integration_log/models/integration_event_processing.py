@@ -10,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
 from ..exceptions import TransientIntegrationError
+from ..jobs import retried_if_database_lost
 from ..locks import hold_job_lock
 from ..protocol import delivery as delivery_policy
 
@@ -63,6 +64,10 @@ class IntegrationEvent(models.Model):
         lock, so two jobs never apply events of one subject at once; a
         subject held by another job is handed to a new job a bit later.
         """
+        with retried_if_database_lost():
+            return self._process_job_events()
+
+    def _process_job_events(self):
         hold_job_lock(self.env.cr, self.env.context.get("job_uuid"))
         keys = self._subject_keys()
         locked, busy = self._lock_subjects(keys)

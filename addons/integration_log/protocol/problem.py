@@ -24,6 +24,7 @@ REASONS = {
     "rate_limited": (429, "Rate limit exceeded"),
     "conflict": (409, "Event id already used with a different payload"),
     "not_found": (404, "Not found"),
+    "unavailable": (503, "The database is unavailable; send again later"),
 }
 
 

@@ -1,7 +1,14 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import psycopg2
+
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.integration_log import unavailable
+from odoo.addons.integration_log.jobs import retried_if_database_lost
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import BATCH, InboundCase
 
@@ -166,3 +173,28 @@ class TestProcessingInterruptions(InboundCase):
             )
             worker.rollback()
         self.assertEqual(job.state, "started")
+
+    def test_a_lost_database_connection_makes_the_job_run_again(self):
+        for error in (
+            psycopg2.InterfaceError("cursor already closed"),
+            psycopg2.OperationalError("server closed the connection unexpectedly"),
+        ):
+            with self.assertRaises(RetryableJobError), retried_if_database_lost():
+                raise error
+        # Errors of the work itself keep their meaning.
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UndefinedTable),
+            self.env.cr.savepoint(),
+            retried_if_database_lost(),
+        ):
+            self.env.cr.execute("SELECT * FROM no_such_table_here")
+
+    def test_the_api_answers_503_while_its_database_is_unreachable(self):
+        response = unavailable.unavailable_response()
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.headers["Retry-After"], "5")
+        self.assertEqual(
+            response.json["type"], "urn:mfg-integration:problem:unavailable"
+        )
+        self.assertIn("nothing was stored", response.json["detail"])
