@@ -8,6 +8,7 @@ from . import integration_client
 from . import integration_event
 from . import integration_event_subjects
 from . import integration_event_processing
+from . import integration_event_lanes
 from . import integration_event_outcome
 from . import integration_event_attempt
 from . import integration_outbox

@@ -239,7 +239,7 @@ class IntegrationInbound(models.AbstractModel):
             else:
                 outcomes.append(self._duplicate_outcome(row, *known[key]))
         self._log_received(client, rows, outcomes)
-        Event.browse(accepted_ids)._enqueue_processing()
+        Event.browse(accepted_ids)._enqueue_lanes()
         return outcomes
 
     @api.model

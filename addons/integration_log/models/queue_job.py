@@ -10,7 +10,7 @@ from ..locks import job_lock_free
 _logger = logging.getLogger(__name__)
 
 # The integration jobs that hold their liveness lock while they run.
-INTEGRATION_JOB_METHODS = ("_job_process_events", "_job_dispatch")
+INTEGRATION_JOB_METHODS = ("_job_process_events", "_job_process_lane", "_job_dispatch")
 # A started job is looked at after this many seconds (its lock is taken at
 # once when it starts).
 STARTED_GRACE_SECONDS = 60
