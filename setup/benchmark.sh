@@ -1,66 +1,94 @@
 #!/usr/bin/env bash
 # Benchmarks of the suite on this machine (see README.rst, "Benchmarks").
-#   setup/benchmark.sh [inbound|outbound|genealogy|all] [extra arguments of the script]
+#   setup/benchmark.sh [inbound|completions|outbound|genealogy|all] [extra arguments of the script]
 # For each benchmark: creates a fresh database mfg_bench with the suite and the
-# test addon (its event types and benchmark helpers), starts Odoo on a free
-# port, runs the benchmark script, and stops the server; the database is
+# test addon (its event types and benchmark helpers), starts Odoo on free
+# ports, runs the benchmark script, and stops the servers; the database is
 # dropped at the end.
-# - inbound: 2 HTTP workers, no job runner (measures acceptance alone);
-#   setup/benchmark_inbound.py.
+# - inbound: first on the scale-out deployment (an API process with
+#   MFG_BENCH_API_WORKERS HTTP workers, default 2, no runner; a job process
+#   whose queue_job runner, at capacity MFG_BENCH_CAPACITY, default 2, calls
+#   its MFG_BENCH_JOB_WORKERS workers, default 2): events applied per second
+#   and latency under a backlog; then one server with 2 HTTP workers and no
+#   job runner (acceptance alone, duplicates race); setup/benchmark_inbound.py.
+# - completions: on the scale-out deployment, manufacturing orders completed
+#   through signed MES events against Odoo's own JSON-RPC;
+#   setup/benchmark_completions.py.
 # - outbound: 4 HTTP workers and the queue_job runner at capacity 2;
 #   setup/benchmark_outbound.py.
 # - genealogy: a 1,000,000-move-line plant history, then our trace API
 #   against Odoo's traceability report fully unfolded;
 #   setup/benchmark_genealogy.py.
+# Server logs: <venv>/benchmark-server.log, benchmark-api.log, benchmark-jobs.log.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 WHICH=${1:-all}
 case "$WHICH" in
-inbound | outbound | genealogy | all) [ $# -gt 0 ] && shift ;;
+inbound | completions | outbound | genealogy | all) [ $# -gt 0 ] && shift ;;
 *) WHICH=all ;;
 esac
 case "$WHICH:$#" in
-all:0 | inbound:* | outbound:* | genealogy:*) ;;
-*) die "extra arguments go to one benchmark: name it (inbound, outbound or genealogy)." ;;
+all:0 | inbound:* | completions:* | outbound:* | genealogy:*) ;;
+*) die "extra arguments go to one benchmark: name it (inbound, completions, outbound or genealogy)." ;;
 esac
 DB=${MFG_BENCH_DB:-mfg_bench}
+API_WORKERS=${MFG_BENCH_API_WORKERS:-2}
+JOB_WORKERS=${MFG_BENCH_JOB_WORKERS:-2}
+CAPACITY=${MFG_BENCH_CAPACITY:-2}
 prepare_server_tools
 SERVER=""
+API_PID=""
+JOB_PID=""
+LOGS=$VENV/benchmark
+: >"$LOGS-server.log"
+: >"$LOGS-api.log"
+: >"$LOGS-jobs.log"
+SCALEOUT="scale-out on one database: API process $API_WORKERS HTTP workers, \
+no job runner, no cron; job process: queue_job runner at capacity $CAPACITY, \
+$JOB_WORKERS HTTP workers, 1 cron thread"
 
-# The server runs in a process group of its own (start_odoo_group): stopping
-# that group stops its workers too, and no process this script did not start.
+# Each server runs in a process group of its own (start_odoo_group):
+# stopping that group stops its workers too, and no process this script did
+# not start.
 stop_server() {
     [ -n "$SERVER" ] || return 0
     stop_group "$SERVER"
     wait "$SERVER" 2>/dev/null || true
     SERVER=""
 }
-cleanup() {
+stop_servers() {
     stop_server
+    local pids="$API_PID $JOB_PID"
+    stop_scaleout
+    # shellcheck disable=SC2086 # two pids, or none
+    [ -z "${pids// /}" ] || wait $pids 2>/dev/null || true
+}
+cleanup() {
+    stop_servers
     dropdb --if-exists --force "$DB" || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start_server WORKERS [odoo options...]: sets PORT and SERVER.
+# start_server WORKERS [odoo options...]: one server; sets PORT and SERVER.
 start_server() {
     local workers=$1
     shift
     PORT=$(free_port)
     say "Starting Odoo with $workers workers on port $PORT $*"
-    start_odoo_group "$VENV/benchmark-server.log" -d "$DB" --addons-path="$ADDONS" \
+    start_odoo_group "$LOGS-server.log" -d "$DB" --addons-path="$ADDONS" \
         --http-interface=127.0.0.1 --http-port="$PORT" --gevent-port="$(free_port)" \
         --workers="$workers" --max-cron-threads=0 --log-level=warn "$@"
     SERVER=$STARTED_PID
-    for _ in $(seq 60); do
-        curl -fsS "http://127.0.0.1:$PORT/integration/v1/health" >/dev/null 2>&1 && return
-        kill -0 "$SERVER" 2>/dev/null ||
-            die "the benchmark server stopped (see $VENV/benchmark-server.log)"
-        sleep 1
-    done
-    die "the benchmark server did not start (see $VENV/benchmark-server.log)"
+    wait_http "$PORT" "$SERVER" "$LOGS-server.log"
+}
+
+# The scale-out deployment (setup/lib.sh); sets API_PORT.
+start_deployment() {
+    start_scaleout "$LOGS" "$API_WORKERS" "$JOB_WORKERS" "$CAPACITY" \
+        -d "$DB" --addons-path="$ADDONS" --log-level=warn
 }
 
 # A fresh database per benchmark: the events accepted by the inbound one
@@ -73,23 +101,53 @@ create_db() {
         die "installing the suite into the benchmark database $DB failed (see above)."
 }
 
+# bench NAME LOGS SCRIPT ARGS...: runs a benchmark script; on failure, says
+# where the servers' logs are.
+bench() {
+    local name=$1 logs=$2 started=$SECONDS
+    shift 2
+    "$PY" "$@" || die "the $name benchmark failed (see above; server logs: $logs)"
+    say "The $name benchmark took $((SECONDS - started)) s"
+}
+
 if [ "$WHICH" = all ] || [ "$WHICH" = inbound ]; then
     create_db
+    start_deployment
+    bench "inbound (applied)" "$LOGS-api.log, $LOGS-jobs.log" \
+        "$REPO/setup/benchmark_inbound.py" --mode applied \
+        --url "http://127.0.0.1:$API_PORT" --db "$DB" --deployment "$SCALEOUT" "$@"
+    stop_servers
+    # The same database: no runner serves it any more, and the events left
+    # unprocessed by this part are dropped with it.
     start_server 2
-    "$PY" "$REPO/setup/benchmark_inbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    bench "inbound (acceptance)" "$LOGS-server.log" \
+        "$REPO/setup/benchmark_inbound.py" --mode acceptance \
+        --url "http://127.0.0.1:$PORT" --db "$DB" \
+        --deployment "one process: 2 HTTP workers, no job runner, no cron" "$@"
     stop_server
+fi
+if [ "$WHICH" = all ] || [ "$WHICH" = completions ]; then
+    create_db
+    start_deployment
+    bench completions "$LOGS-api.log, $LOGS-jobs.log" \
+        "$REPO/setup/benchmark_completions.py" \
+        --url "http://127.0.0.1:$API_PORT" --db "$DB" --deployment "$SCALEOUT" "$@"
+    stop_servers
 fi
 if [ "$WHICH" = all ] || [ "$WHICH" = outbound ]; then
     create_db
     RUNNER_CONF=$VENV/benchmark-runner.conf
     printf '[options]\n\n[queue_job]\nchannels = root:2\n' >"$RUNNER_CONF"
     ODOO_QUEUE_JOB_CHANNELS=root:2 start_server 4 -c "$RUNNER_CONF" --load=base,web,queue_job
-    "$PY" "$REPO/setup/benchmark_outbound.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    bench outbound "$LOGS-server.log" "$REPO/setup/benchmark_outbound.py" \
+        --url "http://127.0.0.1:$PORT" --db "$DB" \
+        --deployment "one process: 4 HTTP workers, queue_job runner at capacity 2" "$@"
     stop_server
 fi
 if [ "$WHICH" = all ] || [ "$WHICH" = genealogy ]; then
     create_db
     start_server 2
-    "$PY" "$REPO/setup/benchmark_genealogy.py" --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
+    bench genealogy "$LOGS-server.log" "$REPO/setup/benchmark_genealogy.py" \
+        --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
     stop_server
 fi

@@ -197,6 +197,7 @@ def main():
         rpc, receiver, batch, args.batch_events, args.timeout
     )
     figures = {
+        "deployment": args.deployment,
         "noop_jobs_per_second": round(noop_rate, 1),
         "realtime_deliveries_per_second": realtime_figures["per_second"],
         "ratio_realtime_to_noop_jobs": round(

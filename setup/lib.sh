@@ -337,3 +337,58 @@ prepare_server_tools() {
     ensure_db_role
     ADDONS=$(addons_path with-tests)
 }
+
+# ----------------------------------------------------------------------
+# The scale-out deployment (README.rst, "Deployment"): two Odoo processes on
+# one database, so that serving the API and running jobs never starve each
+# other.
+# - The API process: HTTP workers, no job runner, no cron.
+# - The job process: queue_job's runner (it loads queue_job server-wide),
+#   which calls the /queue_job/runjob route of this same process, whose
+#   workers run nothing but jobs (and the crons).
+# start_scaleout LOG_PREFIX API_WORKERS JOB_WORKERS CAPACITY [odoo options...]
+# Sets API_PORT, JOB_PORT, API_PID and JOB_PID; stop_scaleout stops both
+# (and only them). The options (-d, --addons-path, ...) go to both processes.
+# The ports are free ones, unless SCALEOUT_API_PORT / SCALEOUT_JOB_PORT name
+# them (the demo serves the documented port).
+# ----------------------------------------------------------------------
+start_scaleout() {
+    local prefix=$1 api_workers=$2 job_workers=$3 capacity=$4
+    shift 4
+    API_PORT=${SCALEOUT_API_PORT:-$(free_port)}
+    JOB_PORT=${SCALEOUT_JOB_PORT:-$(free_port)}
+    local conf=$prefix-jobs.conf
+    printf '[options]\n\n[queue_job]\nchannels = root:%s\n' "$capacity" >"$conf"
+    say "Starting the API process ($api_workers HTTP workers) on port $API_PORT"
+    start_odoo_group "$prefix-api.log" "$@" \
+        --http-interface=127.0.0.1 --http-port="$API_PORT" --gevent-port="$(free_port)" \
+        --workers="$api_workers" --max-cron-threads=0 --load=base,web,integration_log
+    API_PID=$STARTED_PID
+    say "Starting the job process (runner at capacity $capacity, $job_workers workers) on port $JOB_PORT"
+    # The runner reaches its own process through the port given here.
+    ODOO_QUEUE_JOB_CHANNELS=root:$capacity ODOO_QUEUE_JOB_PORT=$JOB_PORT \
+        start_odoo_group "$prefix-jobs.log" -c "$conf" "$@" \
+        --http-interface=127.0.0.1 --http-port="$JOB_PORT" --gevent-port="$(free_port)" \
+        --workers="$job_workers" --max-cron-threads=1 --load=base,web,queue_job,integration_log
+    JOB_PID=$STARTED_PID
+    wait_http "$API_PORT" "$API_PID" "$prefix-api.log"
+    wait_http "$JOB_PORT" "$JOB_PID" "$prefix-jobs.log"
+}
+
+stop_scaleout() {
+    [ -z "${JOB_PID:-}" ] || stop_group "$JOB_PID"
+    [ -z "${API_PID:-}" ] || stop_group "$API_PID"
+    JOB_PID=""
+    API_PID=""
+}
+
+# wait_http PORT PID LOG: waits until the server answers /integration/v1/health.
+wait_http() {
+    local port=$1 pid=$2 log=$3 _
+    for _ in $(seq 90); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/integration/v1/health" 2>/dev/null && return
+        kill -0 "$pid" 2>/dev/null || die "the server on port $port stopped (see $log)"
+        sleep 1
+    done
+    die "the server on port $port did not start (see $log)"
+}
