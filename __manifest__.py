@@ -1,5 +1,5 @@
 # Copyright 2026 Mfg Integration Suite Authors
-# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Manufacturing Integration Suite",
     "summary": "Odoo as the governed hub between ERP, MES, QMS, PLM and schedulers",
@@ -8,9 +8,15 @@
     "category": "Manufacturing/Integration",
     "author": "Mfg Integration Suite Authors",
     "maintainers": ["mfg-integration-suite"],
-    "license": "LGPL-3",
+    # AGPL-3: quality_release_gate depends on OCA's AGPL-3 quality modules.
+    "license": "AGPL-3",
     "application": False,
-    "depends": ["integration_log", "mrp_trace_sync"],
+    "depends": [
+        "integration_log",
+        "mrp_trace_sync",
+        "quality_release_gate",
+        "plm_bom_import",
+    ],
     "data": ["data/ir_config_parameter_data.xml"],
     "installable": True,
 }

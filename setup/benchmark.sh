@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the suite on this machine (see README.rst, "Benchmarks").
-#   setup/benchmark.sh [inbound|completions|outbound|genealogy|all] [extra arguments of the script]
+#   setup/benchmark.sh [inbound|completions|outbound|genealogy|bom|all] [extra arguments of the script]
 # For each benchmark: creates a fresh database mfg_bench with the suite and the
 # test addon (its event types and benchmark helpers), starts Odoo on free
 # ports, runs the benchmark script, and stops the servers; the database is
@@ -19,18 +19,20 @@
 # - genealogy: a 1,000,000-move-line plant history, then our trace API
 #   against Odoo's traceability report fully unfolded;
 #   setup/benchmark_genealogy.py.
+# - bom: on the scale-out deployment, a 5,000-line BOM release imported as XML
+#   and as a CloudEvent, end to end; setup/benchmark_bom.py.
 # Server logs: <venv>/benchmark-server.log, benchmark-api.log, benchmark-jobs.log.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 WHICH=${1:-all}
 case "$WHICH" in
-inbound | completions | outbound | genealogy | all) [ $# -gt 0 ] && shift ;;
+inbound | completions | outbound | genealogy | bom | all) [ $# -gt 0 ] && shift ;;
 *) WHICH=all ;;
 esac
 case "$WHICH:$#" in
-all:0 | inbound:* | completions:* | outbound:* | genealogy:*) ;;
-*) die "extra arguments go to one benchmark: name it (inbound, completions, outbound or genealogy)." ;;
+all:0 | inbound:* | completions:* | outbound:* | genealogy:* | bom:*) ;;
+*) die "extra arguments go to one benchmark: name it (inbound, completions, outbound, genealogy or bom)." ;;
 esac
 DB=${MFG_BENCH_DB:-mfg_bench}
 API_WORKERS=${MFG_BENCH_API_WORKERS:-2}
@@ -150,4 +152,11 @@ if [ "$WHICH" = all ] || [ "$WHICH" = genealogy ]; then
     bench genealogy "$LOGS-server.log" "$REPO/setup/benchmark_genealogy.py" \
         --url "http://127.0.0.1:$PORT" --db "$DB" "$@"
     stop_server
+fi
+if [ "$WHICH" = all ] || [ "$WHICH" = bom ]; then
+    create_db
+    start_deployment
+    bench bom "$LOGS-api.log, $LOGS-jobs.log" "$REPO/setup/benchmark_bom.py" \
+        --url "http://127.0.0.1:$API_PORT" --db "$DB" --deployment "$SCALEOUT" "$@"
+    stop_servers
 fi

@@ -200,8 +200,17 @@ then run this command again."
     touch "$stamp"
 }
 
-# OCA queue_job, in a version that matches the Odoo found: builds of Odoo 18.0
-# older than early 2025 lack odoo.api.private, which queue_job >= 18.0.1.7.1 uses.
+# The OCA addons the suite depends on, installed from PyPI into $VENV/oca:
+# queue_job, in a version that matches the Odoo found (builds of Odoo 18.0
+# older than early 2025 lack odoo.api.private, which queue_job >= 18.0.1.7.1
+# uses), and the quality modules of quality_release_gate. One pip command:
+# a second --target install into the same folder would skip the shared
+# odoo/addons package.
+OCA_QUALITY_SPECS=(
+    'odoo-addon-quality-control-oca>=18.0.1.4,<18.1'
+    'odoo-addon-quality-control-stock-oca>=18.0.1.2,<18.1'
+    'odoo-addon-quality-control-mrp-oca>=18.0.1.0,<18.1'
+)
 install_queue_job() {
     local spec
     if (cd / && "$PY" -c 'import odoo.api, sys; sys.exit(not hasattr(odoo.api, "private"))'); then
@@ -209,15 +218,15 @@ install_queue_job() {
     else
         spec='odoo-addon-queue-job>=18.0.1.0,<=18.0.1.7.0'
     fi
-    local target=$VENV/oca
-    if [ -f "$target/.spec" ] && [ "$(cat "$target/.spec")" = "$spec" ]; then
+    local target=$VENV/oca stamp="$spec ${OCA_QUALITY_SPECS[*]}"
+    if [ -f "$target/.spec" ] && [ "$(cat "$target/.spec")" = "$stamp" ]; then
         return
     fi
-    say "Installing OCA queue_job ($spec)"
+    say "Installing OCA addons ($spec, quality_control_oca)"
     rm -rf "$target"
-    "$PY" -m pip install -q --no-deps --target "$target" "$spec" ||
-        die "pip could not install $spec."
-    echo "$spec" >"$target/.spec"
+    "$PY" -m pip install -q --no-deps --target "$target" "$spec" "${OCA_QUALITY_SPECS[@]}" ||
+        die "pip could not install the OCA addons ($stamp)."
+    echo "$stamp" >"$target/.spec"
 }
 
 # Odoo finds a module by its directory name, so the repository (the umbrella

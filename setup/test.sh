@@ -92,7 +92,7 @@ another name."
     run_odoo -d "$DB" --addons-path="$ADDONS" --http-port="$PORT" --workers=0 \
         --max-cron-threads=0 "${DEMO_ARGS[@]}" --stop-after-init --log-level=test \
         -i "$SUITE_NAME,test_integration_log" \
-        --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log,/mrp_trace_sync" 2>&1 |
+        --test-tags="/$SUITE_NAME,/integration_log,/test_integration_log,/mrp_trace_sync,/quality_release_gate,/plm_bom_import" 2>&1 |
         tee "$LOG" |
         grep --line-buffered -E " (ERROR|CRITICAL) |odoo\.tests\.(stats|result)|Starting [A-Za-z]+\.test_"
     rc=${PIPESTATUS[0]}

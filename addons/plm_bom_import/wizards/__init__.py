@@ -1,0 +1,1 @@
+from . import plm_bom_release_reject
