@@ -59,19 +59,61 @@ class IntegrationEvent(models.Model):
                 self.ids,
             )
         )
-        for (lane,) in self.env.cr.fetchall():
+        lanes = [lane for (lane,) in self.env.cr.fetchall()]
+        for lane in lanes:
             self._enqueue_lane(lane)
+        self._check_lanes_after_commit(lanes)
 
     @api.model
-    def _enqueue_lane(self, lane):
+    def _enqueue_lane(self, lane, identity=True):
         # sudo: the job does bookkeeping on events; handlers run as the
         # client's technical user (see _get_handler).
-        self.browse().sudo().with_delay(
-            identity_key=f"integration_event:lane:{lane}",
-            description=self.env._(
-                "Apply the waiting inbound events of lane %(lane)s", lane=lane
-            ),
-        )._job_process_lane(lane)
+        return (
+            self.browse()
+            .sudo()
+            .with_delay(
+                identity_key=_lane_key(lane) if identity else None,
+                description=self.env._(
+                    "Apply the waiting inbound events of lane %(lane)s", lane=lane
+                ),
+            )
+            ._job_process_lane(lane)
+        )
+
+    @api.model
+    def _check_lanes_after_commit(self, lanes):
+        """The lane job found waiting may already have been handed to a
+        worker, whose snapshot could predate the commit of these events:
+        once they are committed, make sure each lane still has a job that
+        has not started (queue_job's identity keys also match enqueued
+        jobs, so it is checked here)."""
+        data = self.env.cr.postcommit.data
+        pending = data.setdefault("integration_event.lanes", set())
+        if not pending:
+            self.env.cr.postcommit.add(self._lanes_committed)
+        pending.update(lanes)
+
+    def _lanes_committed(self):
+        lanes = self.env.cr.postcommit.data.pop("integration_event.lanes", set())
+        with self.env.registry.cursor() as cr:
+            Event = self.with_env(self.env(cr=cr))
+            for lane in sorted(lanes):
+                cr.execute(
+                    SQL(
+                        "SELECT 1 FROM queue_job WHERE identity_key = %s "
+                        "AND state = 'pending' LIMIT 1",
+                        _lane_key(lane),
+                    )
+                )
+                if not cr.fetchone():
+                    job = Event._enqueue_lane(lane, identity=False)
+                    cr.execute(
+                        SQL(
+                            "UPDATE queue_job SET identity_key = %s WHERE uuid = %s",
+                            _lane_key(lane),
+                            job.uuid,
+                        )
+                    )
 
     @api.model
     def _job_process_lane(self, lane):
@@ -114,3 +156,7 @@ class IntegrationEvent(models.Model):
     def _settled_any(self):
         self.invalidate_recordset(["state"])
         return any(event.state != "received" for event in self)
+
+
+def _lane_key(lane):
+    return f"integration_event:lane:{lane}"

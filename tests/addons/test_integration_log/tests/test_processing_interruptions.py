@@ -192,6 +192,33 @@ class TestProcessingInterruptions(InboundCase):
         }
         self.assertEqual(states, {"processed"})
 
+    def test_a_lane_whose_job_already_started_gets_a_new_one_after_commit(self):
+        self.post(self.widget_event(3))
+        self.env.flush_all()
+        # The lane's job was handed to a worker before these events were
+        # committed: its snapshot may not show them.
+        self.env.cr.execute(
+            "UPDATE queue_job SET state = 'started' "
+            "WHERE method_name = '_job_process_lane'"
+        )
+        Event = self.env["integration.event"]
+        lanes = set(range(Event._lane_count()))
+        self.env.cr.postcommit.data["integration_event.lanes"] = set(lanes)
+        Event._lanes_committed()
+        self.env.cr.execute(
+            "SELECT count(*) FROM queue_job WHERE method_name = '_job_process_lane' "
+            "AND state = 'pending'"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], len(lanes))
+        # A lane with a job still waiting gets no second one.
+        self.env.cr.postcommit.data["integration_event.lanes"] = set(lanes)
+        Event._lanes_committed()
+        self.env.cr.execute(
+            "SELECT count(*) FROM queue_job WHERE method_name = '_job_process_lane' "
+            "AND state = 'pending'"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], len(lanes))
+
     def test_a_lost_database_connection_makes_the_job_run_again(self):
         for error in (
             psycopg2.InterfaceError("cursor already closed"),
