@@ -16,8 +16,20 @@ and through Odoo's traceability report walked to the end as its UI is, one
 
 Writing the history in bulk SQL is what makes a 1,000,000-line history
 possible in minutes; the rows are what Odoo's own flows write.
+
+``--before-analyze`` measures the trace as it is right after such a bulk
+load, before PostgreSQL has statistics of the loaded tables: the history is
+written with autovacuum off on them and without ANALYZE, the API is timed,
+then the tables are analysed and it is timed again. With
+``--stale-statistics`` the tables are analysed as installed, nearly empty,
+before the load: the statistics a live database has before an import.
+``--explain`` prints the plan of each link query, as EXPLAIN ANALYZE gives
+it, at each stage.
 """
 
+import ast
+import json
+import re
 import statistics
 import sys
 import time
@@ -25,11 +37,27 @@ from pathlib import Path
 
 import psycopg2
 import requests
+from psycopg2 import sql
+from psycopg2.extensions import AsIs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
 
 LEVELS = 8  # L0 (purchased) .. L7 (finished): a depth-7 genealogy
+# The tables the history is written into: without ANALYZE, the planner knows
+# nothing of what was loaded into them.
+HISTORY_TABLES = (
+    "stock_lot",
+    "mrp_production",
+    "stock_move",
+    "stock_move_line",
+    "stock_move_line_consume_rel",
+)
+# Where the trace's link queries may live (read as text, without Odoo).
+LINKS_SOURCES = tuple(
+    Path(__file__).resolve().parents[1] / "addons/mrp_trace_sync/models" / name
+    for name in ("mrp_trace_queries.py", "mrp_trace_genealogy.py")
+)
 
 
 def setup_products(rpc):
@@ -84,9 +112,25 @@ def reuse_client(rpc):
     return rpc.execute("integration.client", "issue_credentials", client_ids)["token"]
 
 
-def build_history(conn, products, trees, noise):
-    """Lots, MOs, moves, move lines and consume links of ``trees`` trees."""
+def build_history(conn, products, trees, noise, stats="fresh"):
+    """Lots, MOs, moves, move lines and consume links of ``trees`` trees.
+
+    ``stats``: ``fresh``, ANALYZE after the load; ``none``, the tables
+    are left as a bulk load leaves them, without ANALYZE, and autovacuum
+    (whose auto-analyze would run a minute later) off on them until
+    :func:`analyze_history`; ``stale``, the same after an ANALYZE of the
+    tables before the load.
+    """
     cur = conn.cursor()
+    if stats != "fresh":
+        for table in HISTORY_TABLES:
+            table = sql.Identifier(table)
+            cur.execute(
+                sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = false)").format(table)
+            )
+            if stats == "stale":
+                cur.execute(sql.SQL("ANALYZE {}").format(table))
+        conn.commit()
     cur.execute(
         """
         SELECT (SELECT res_id FROM ir_model_data
@@ -233,15 +277,33 @@ def build_history(conn, products, trees, noise):
             ON c.component_of = f.mo_id AND c.kind = 'component'
         WHERE f.kind = 'finished'
         """,
-        "ANALYZE stock_lot",
-        "ANALYZE stock_move",
-        "ANALYZE stock_move_line",
-        "ANALYZE stock_move_line_consume_rel",
     ]
     for statement in statements:
         cur.execute(statement, params)
     conn.commit()
+    if stats == "fresh":
+        analyze_history(conn)
     return count_history(cur)
+
+
+def analyze_history(conn):
+    """ANALYZE the tables of the history; autovacuum on again."""
+    cur = conn.cursor()
+    for table in HISTORY_TABLES:
+        table = sql.Identifier(table)
+        cur.execute(sql.SQL("ALTER TABLE {} RESET (autovacuum_enabled)").format(table))
+        cur.execute(sql.SQL("ANALYZE {}").format(table))
+    conn.commit()
+
+
+def analyzed_tables(cur):
+    """The history tables PostgreSQL has statistics of."""
+    cur.execute(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+        "AND coalesce(last_analyze, last_autoanalyze) IS NOT NULL",
+        [list(HISTORY_TABLES)],
+    )
+    return sorted(row[0] for row in cur.fetchall())
 
 
 def count_history(cur):
@@ -259,6 +321,59 @@ def count_history(cur):
     )
 
 
+def link_queries():
+    """The trace's link queries and the planner settings they run under, as
+    the module declares them (module-level constants of LINKS_SOURCES)."""
+    wanted = {"_BACKWARD_LINKS", "_FORWARD_LINKS", "_PLANNER_SETTINGS"}
+    found = {}
+    for path in filter(Path.exists, LINKS_SOURCES):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                name = getattr(node.targets[0], "id", None)
+                if name in wanted and name not in found:
+                    found[name] = ast.literal_eval(node.value)
+    return found if "_BACKWARD_LINKS" in found else {}
+
+
+def explain_links(conn, lot_id, direction, queries):
+    """EXPLAIN ANALYZE of the link query of ``direction`` from ``lot_id``, as
+    the trace runs it (its planner settings, every company, the production
+    locations), for a caller without record rules (the rule conditions are
+    TRUE): ``(milliseconds planning and running it, tables read by a
+    sequential scan, plan text)``."""
+    cur = conn.cursor()
+    cur.execute("SELECT array_agg(id) FROM stock_location WHERE usage = 'production'")
+    params = {"root": lot_id, "production": cur.fetchone()[0]}
+    cur.execute("SELECT array_agg(id) FROM res_company")
+    params["companies"] = cur.fetchone()[0]
+    cur.execute("SET LOCAL statement_timeout = '120s'")
+    for name, value in queries.get("_PLANNER_SETTINGS", ()):
+        cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+    query = queries["_BACKWARD_LINKS" if direction == "backward" else "_FORWARD_LINKS"]
+    for rule in re.findall(r"%\((\w+_rule)\)s", query):
+        params[rule] = AsIs("TRUE")
+    try:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + query, params)
+    except psycopg2.errors.QueryCanceled:
+        conn.rollback()
+        return "over 120000", ["(cancelled after 120 s)"], ""
+    plan = cur.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+    text_options = "ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF"
+    cur.execute(f"EXPLAIN ({text_options}) " + query, params)
+    text = "\n".join(row[0] for row in cur.fetchall())
+    conn.rollback()  # the planner settings end with the transaction
+    scans = sorted(set(_seq_scans(plan["Plan"])))
+    return round(plan["Execution Time"] + plan["Planning Time"], 2), scans, text
+
+
+def _seq_scans(node):
+    if node.get("Node Type") == "Seq Scan":
+        yield node["Relation Name"]
+    for child in node.get("Plans", ()):
+        yield from _seq_scans(child)
+
+
 def time_api(base_url, token, product, lot, direction, repeat):
     session = requests.Session()
     url = base_url.rstrip("/") + "/integration/v1/lots/trace"
@@ -274,7 +389,7 @@ def time_api(base_url, token, product, lot, direction, repeat):
         timings.append(time.perf_counter() - start)
     timings.sort()
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-    return statistics.median(timings), p95, body
+    return statistics.median(timings), p95, body, timings[0], timings[-1]
 
 
 class ReportWalk:
@@ -356,7 +471,14 @@ class ReportWalk:
         )
 
 
-def main():
+# The lots traced: a finished lot both ways, a purchased lot forward.
+CASES = (
+    ("finished_both", "GEN-L7", "T0-L7-0", "both"),
+    ("purchased_forward", "GEN-L0", "T0-L0-0", "forward"),
+)
+
+
+def parse_arguments():
     parser = argument_parser(__doc__)
     parser.add_argument("--trees", type=int, default=400, help="255 lots each")
     parser.add_argument("--noise", type=int, default=8, help="transfers per lot")
@@ -367,48 +489,123 @@ def main():
         action="store_true",
         help="time the history an earlier run left in the database",
     )
+    parser.add_argument(
+        "--before-analyze",
+        action="store_true",
+        help="time the trace right after the bulk load, before any ANALYZE of "
+        "the loaded tables, then again after ANALYZE",
+    )
+    parser.add_argument(
+        "--stale-statistics",
+        action="store_true",
+        help="with --before-analyze: ANALYZE the tables before the load",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the plans of the link queries (EXPLAIN ANALYZE)",
+    )
+    parser.add_argument("--skip-report", action="store_true", help="time the API only")
     args = parser.parse_args()
+    if args.stale_statistics:
+        args.before_analyze = True
+    if args.before_analyze and args.reuse_history:
+        parser.error("--before-analyze builds a new history: not with --reuse-history")
+    return args
 
-    rpc = JsonRpc(args.url, args.db, args.login, args.password)
-    started = time.perf_counter()
-    with psycopg2.connect(dbname=args.db) as conn:
-        cur = conn.cursor()
-        if args.reuse_history:
-            token = reuse_client(rpc)
-            history = count_history(cur)
-        else:
-            products = setup_products(rpc)
-            token = setup_client(rpc)
-            history = build_history(conn, products, args.trees, args.noise)
-        cur.execute("SELECT id FROM stock_lot WHERE name = 'T0-L7-0'")
-        finished_lot = cur.fetchone()[0]
-        cur.execute("SELECT id FROM stock_lot WHERE name = 'T0-L0-0'")
-        raw_lot = cur.fetchone()[0]
-    if not args.reuse_history:
-        history["build_seconds"] = round(time.perf_counter() - started, 1)
 
-    figures = {"history": history}
-    for name, product, lot, lot_id, direction in (
-        ("finished_both", "GEN-L7", "T0-L7-0", finished_lot, "both"),
-        ("purchased_forward", "GEN-L0", "T0-L0-0", raw_lot, "forward"),
-    ):
-        api_seconds, api_p95, body = time_api(
-            args.url, token, product, lot, direction, args.repeat
-        )
-        walk = ReportWalk(rpc, args.report_limit)
-        complete = walk.run(
-            lot_id, backward=direction != "forward", forward=direction != "backward"
-        )
+def time_cases(args, token, conn, lot_ids):
+    """API timings of each case, with the plans of its link queries."""
+    figures = {}
+    queries = link_queries()
+    for name, product, lot, direction in CASES:
+        started = time.perf_counter()
+        try:
+            median, p95, body, fastest, slowest = time_api(
+                args.url, token, product, lot, direction, args.repeat
+            )
+        except requests.RequestException as err:
+            # A request the server could not answer in time (its worker is
+            # killed after 120 s): the figure is how long it lasted.
+            figures[name] = {
+                "api_failed": f"{type(err).__name__} after "
+                f"{time.perf_counter() - started:.0f} s"
+            }
+            continue
         figures[name] = {
             "lots_in_trace": len(body["nodes"]),
             "edges": len(body["edges"]),
             "shipments": len(body["shipments"]),
             "receipts": len(body["receipts"]),
-            "api_ms_median": round(api_seconds * 1000, 1),
-            "api_ms_p95": round(api_p95 * 1000, 1),
-            **walk.figures(complete),
+            "api_ms_median": round(median * 1000, 1),
+            "api_ms_p95": round(p95 * 1000, 1),
+            "api_ms_range": f"{fastest * 1000:.1f}-{slowest * 1000:.1f}",
         }
-        figures[name]["ratio"] = round(figures[name]["report_seconds"] / api_seconds)
+        for step in ("backward", "forward"):
+            if not queries or direction not in (step, "both"):
+                continue
+            ms, scans, text = explain_links(conn, lot_ids[lot], step, queries)
+            figures[name][f"{step}_links_sql_ms"] = ms
+            figures[name][f"{step}_links_seq_scans"] = ", ".join(scans) or "none"
+            if args.explain:
+                print(f"--- {name}, {step} links ({ms} ms):\n{text}")
+    return figures
+
+
+def main():
+    args = parse_arguments()
+    rpc = JsonRpc(args.url, args.db, args.login, args.password)
+    started = time.perf_counter()
+    conn = psycopg2.connect(dbname=args.db)
+    cur = conn.cursor()
+    if args.reuse_history:
+        token = reuse_client(rpc)
+        history = count_history(cur)
+    else:
+        products = setup_products(rpc)
+        token = setup_client(rpc)
+        history = build_history(
+            conn,
+            products,
+            args.trees,
+            args.noise,
+            stats="fresh"
+            if not args.before_analyze
+            else "stale"
+            if args.stale_statistics
+            else "none",
+        )
+        history["build_seconds"] = round(time.perf_counter() - started, 1)
+    cur.execute("SELECT name, id FROM stock_lot WHERE name IN ('T0-L7-0', 'T0-L0-0')")
+    lot_ids = dict(cur.fetchall())
+    conn.commit()
+
+    figures = {"history": history}
+    if args.before_analyze:
+        history["analyzed_tables_before"] = ", ".join(analyzed_tables(cur)) or "none"
+        conn.commit()
+        figures["before_analyze"] = time_cases(args, token, conn, lot_ids)
+        analyze_history(conn)
+        figures["after_analyze"] = time_cases(args, token, conn, lot_ids)
+    else:
+        figures["api"] = time_cases(args, token, conn, lot_ids)
+    conn.close()
+    if not args.skip_report:
+        timed = figures.get("after_analyze") or figures["api"]
+        for name, _product, lot, direction in CASES:
+            walk = ReportWalk(rpc, args.report_limit)
+            complete = walk.run(
+                lot_ids[lot],
+                backward=direction != "forward",
+                forward=direction != "backward",
+            )
+            figures[name] = walk.figures(complete)
+            if "api_ms_median" in timed[name]:
+                figures[name]["ratio"] = round(
+                    figures[name]["report_seconds"]
+                    * 1000
+                    / timed[name]["api_ms_median"]
+                )
     report(figures, args.json)
     return 0
 

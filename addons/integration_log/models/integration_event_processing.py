@@ -20,7 +20,7 @@ _logger = logging.getLogger(__name__)
 RETRY_SCHEDULE = "10,60,300,1800,7200"
 # A subject locked by another job is looked at again this many seconds later.
 BUSY_SUBJECT_DELAY = 5
-# Events handed to one job by the backstop cron.
+# Events one job applies at most (and hands to one job, for the backstop cron).
 EVENTS_PER_JOB = 500
 
 
@@ -90,6 +90,14 @@ class IntegrationEvent(models.Model):
             events = events[:1]
         if busy:
             self._events_of_subjects(busy)._enqueue_processing(eta=BUSY_SUBJECT_DELAY)
+        if len(events) > EVENTS_PER_JOB:
+            # A long backlog of a few subjects: one job stays within a
+            # worker's limits; the rest follows, in order, in the next one.
+            rest = {}
+            for event in events[EVENTS_PER_JOB:]:
+                rest.setdefault((event.source, event.subject), event.id)
+            self.browse(rest.values())._enqueue_processing()
+            events = events[:EVENTS_PER_JOB]
         applied = self.with_context(
             integration_handlers={}, integration_link_buffer=[]
         )._process_in_order(events)

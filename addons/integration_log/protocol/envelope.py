@@ -362,8 +362,25 @@ def _path_key(error):
     return [(isinstance(part, str), part) for part in error.path]
 
 
+# Size keywords of JSON Schema: the error names the size and the limit.
+_SIZE_WORDS = {
+    "maxItems": ("items", "at most"),
+    "minItems": ("items", "at least"),
+    "maxLength": ("characters", "at most"),
+    "minLength": ("characters", "at least"),
+    "maxProperties": ("members", "at most"),
+    "minProperties": ("members", "at least"),
+}
+
+
 def _schema_message(error):
     """jsonschema's message, quoting at most QUOTE_CHARS of the value."""
+    if error.validator in _SIZE_WORDS and isinstance(error.instance, str | list | dict):
+        unit, bound = _SIZE_WORDS[error.validator]
+        return (
+            f"has {len(error.instance)} {unit}; {bound} "
+            f"{error.validator_value} are allowed"
+        )
     if error.validator == "format" and error.cause is not None:
         return str(error.cause)
     value = error.instance

@@ -12,3 +12,4 @@ from . import mrp_trace_drift
 from . import integration_api
 from . import integration_connector
 from . import integration_client
+from . import mrp_trace_queries

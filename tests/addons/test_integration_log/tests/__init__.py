@@ -16,3 +16,4 @@ from . import test_outbound_targets
 from . import test_settings
 from . import test_processing_interruptions
 from . import test_delivery_faults
+from . import test_health_runner

@@ -1,5 +1,7 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 import psycopg2
 
 from odoo.sql_db import db_connect
@@ -243,3 +245,23 @@ class TestProcessingInterruptions(InboundCase):
             response.json["type"], "urn:mfg-integration:problem:unavailable"
         )
         self.assertIn("nothing was stored", response.json["detail"])
+
+    def test_a_long_backlog_of_one_subject_is_split_between_jobs(self):
+        events = [self.widget_event(n, subject="W-1", sequence=n) for n in range(1, 13)]
+        self.post(events, content_type=BATCH)
+        self.env.flush_all()
+        self.env.cr.execute("DELETE FROM queue_job")
+        records = self.env["integration.event"].browse(
+            [self.event_record(e).id for e in events]
+        )
+        processing = "odoo.addons.integration_log.models.integration_event_processing"
+        with patch(f"{processing}.EVENTS_PER_JOB", 5):
+            records[:1].with_context(job_uuid="a-job")._job_process_events()
+            self.assertEqual(
+                records.mapped("state").count("processed"), 5, "one job, 5 events"
+            )
+            self.run_jobs()
+        self.assertEqual(set(records.mapped("state")), {"processed"})
+        self.assertEqual(
+            self.widget("W-1").applied.split(), [event["id"] for event in events]
+        )
