@@ -7,6 +7,8 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..params import positive_int_param
+
 _logger = logging.getLogger(__name__)
 
 # An event whose application was interrupted this many times (the worker was
@@ -49,15 +51,8 @@ class IntegrationEventAttempt(models.Model):
 
     @api.model
     def _max_interruptions(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("integration_log.event_max_interruptions")
-        )
-        return (
-            int(value)
-            if value and value.isdigit() and int(value)
-            else (MAX_INTERRUPTIONS)
+        return positive_int_param(
+            self.env, "integration_log.event_max_interruptions", MAX_INTERRUPTIONS
         )
 
     @api.model

@@ -4,6 +4,8 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..jobs import retried_if_database_lost
+from ..locks import try_xact_lock
+from ..params import positive_int_param
 
 # Lanes of inbound processing: every subject belongs to one lane, and each
 # lane has at most one job waiting (integration_log.processing_lanes).
@@ -28,15 +30,8 @@ class IntegrationEvent(models.Model):
 
     @api.model
     def _lane_count(self):
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("integration_log.processing_lanes")
-        )
-        return (
-            int(value)
-            if value and value.isdigit() and int(value)
-            else (PROCESSING_LANES)
+        return positive_int_param(
+            self.env, "integration_log.processing_lanes", PROCESSING_LANES
         )
 
     @api.model
@@ -98,14 +93,7 @@ class IntegrationEvent(models.Model):
         with self.env.registry.cursor() as cr:
             Event = self.with_env(self.env(cr=cr))
             for lane in sorted(lanes):
-                cr.execute(
-                    SQL(
-                        "SELECT 1 FROM queue_job WHERE identity_key = %s "
-                        "AND state = 'pending' LIMIT 1",
-                        _lane_key(lane),
-                    )
-                )
-                if not cr.fetchone():
+                if Event._lane_waits_without_job(lane):
                     job = Event._enqueue_lane(lane, identity=False)
                     cr.execute(
                         SQL(
@@ -116,15 +104,45 @@ class IntegrationEvent(models.Model):
                     )
 
     @api.model
+    def _lane_waits_without_job(self, lane):
+        """Whether events of the lane are received and no job of the lane
+        waits to start."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM integration_event e
+                    WHERE e.direction = 'in' AND e.state = 'received'
+                      AND %s = %s)
+                AND NOT EXISTS (
+                    SELECT 1 FROM queue_job
+                    WHERE identity_key = %s AND state = 'pending')
+                """,
+                self._lane_sql("e"),
+                lane,
+                _lane_key(lane),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _job_process_lane(self, lane):
-        """Queue job: apply up to 500 waiting events of the lane; a full
-        chunk that made progress hands the rest to a new job."""
+        """Queue job: apply up to 500 waiting events of the lane.
+
+        One job applies a lane at a time (a lock); a second one started
+        meanwhile leaves at once, as the first makes sure, once committed,
+        that the lane has a job waiting for what is left.
+        """
         with retried_if_database_lost():
+            if not try_xact_lock(self.env.cr, "integration_event_lane", lane):
+                return "another job is applying this lane"
             events = self._lane_events(lane)
+            self._check_lanes_after_commit([lane])
             if not events:
                 return "no event waiting"
             result = events._process_job_events()
-            if len(events) == LANE_CHUNK and events._settled_any():
+            if len(events) == LANE_CHUNK:
+                # Without a commit hook (tests), the rest still gets a job.
                 self._enqueue_lane(lane)
             return result
 
@@ -152,10 +170,6 @@ class IntegrationEvent(models.Model):
             )
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
-
-    def _settled_any(self):
-        self.invalidate_recordset(["state"])
-        return any(event.state != "received" for event in self)
 
 
 def _lane_key(lane):

@@ -3,6 +3,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..params import positive_int_param
+
 # What the job runner check reads of queue_job, in one query. A job is due
 # when it is pending (or enqueued) and its eta, if any, has passed; the
 # runner dispatches it by setting date_enqueued, a worker starts it by
@@ -73,8 +75,7 @@ class IntegrationApi(models.AbstractModel):
         return (503 if failing else 200), body
 
     def _health_threshold(self, key, default):
-        value = self.env["ir.config_parameter"].sudo().get_param(key)
-        return int(value) if value and value.isdigit() else default
+        return positive_int_param(self.env, key, default)
 
     def _health_database(self):
         self.env.cr.execute("SELECT 1")

@@ -35,12 +35,16 @@ class IntegrationResolver(models.AbstractModel):
     # Products
     # ------------------------------------------------------------------
     @api.model
-    def _product(self, reference, pointer):
-        """The product an event names by its internal reference."""
+    def _product(self, reference, pointer, required=True):
+        """The product an event names by its internal reference (archived
+        ones too when the context says ``active_test=False``).
+
+        :param required: raise when there is none; else return nothing.
+        """
         products = self.env["product.product"].search(
             [("default_code", "=", reference)], limit=2
         )
-        if not products:
+        if not products and required:
             raise IntegrationNotFoundError(
                 pointer,
                 self.env._(

@@ -60,22 +60,11 @@ class PlmItemRevision(models.Model):
     @api.model
     def _plm_item(self, reference, pointer):
         """The product of an item (archived ones included), or nothing."""
-        products = (
-            self.env["product.product"]
+        return (
+            self.env["integration.resolver"]
             .with_context(active_test=False)
-            .search([("default_code", "=", reference)], limit=2)
+            ._product(reference, pointer, required=False)
         )
-        if len(products) > 1:
-            raise IntegrationPointerError(
-                pointer,
-                self.env._(
-                    "several products have the internal reference %(ref)r; make it "
-                    "unique.",
-                    ref=reference,
-                ),
-                reference,
-            )
-        return products
 
     @api.model
     def _plm_known_revision(self, template, data, digest):

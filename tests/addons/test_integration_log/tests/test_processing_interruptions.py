@@ -194,11 +194,19 @@ class TestProcessingInterruptions(InboundCase):
         }
         self.assertEqual(states, {"processed"})
 
+    def pending_lane_jobs(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM queue_job WHERE method_name = '_job_process_lane' "
+            "AND state = 'pending'"
+        )
+        return self.env.cr.fetchone()[0]
+
     def test_a_lane_whose_job_already_started_gets_a_new_one_after_commit(self):
         self.post(self.widget_event(3))
         self.env.flush_all()
-        # The lane's job was handed to a worker before these events were
-        # committed: its snapshot may not show them.
+        # The lane's job was handed to a worker before the event was
+        # committed: its snapshot may not show it.
         self.env.cr.execute(
             "UPDATE queue_job SET state = 'started' "
             "WHERE method_name = '_job_process_lane'"
@@ -207,19 +215,37 @@ class TestProcessingInterruptions(InboundCase):
         lanes = set(range(Event._lane_count()))
         self.env.cr.postcommit.data["integration_event.lanes"] = set(lanes)
         Event._lanes_committed()
-        self.env.cr.execute(
-            "SELECT count(*) FROM queue_job WHERE method_name = '_job_process_lane' "
-            "AND state = 'pending'"
-        )
-        self.assertEqual(self.env.cr.fetchone()[0], len(lanes))
-        # A lane with a job still waiting gets no second one.
+        # Only the lane with a received event gets a job.
+        self.assertEqual(self.pending_lane_jobs(), 1)
         self.env.cr.postcommit.data["integration_event.lanes"] = set(lanes)
         Event._lanes_committed()
+        self.assertEqual(self.pending_lane_jobs(), 1, "one waiting job per lane")
         self.env.cr.execute(
-            "SELECT count(*) FROM queue_job WHERE method_name = '_job_process_lane' "
-            "AND state = 'pending'"
+            "UPDATE queue_job SET state = 'done' WHERE state = 'started'"
         )
-        self.assertEqual(self.env.cr.fetchone()[0], len(lanes))
+        self.run_jobs()
+        self.assertEqual(self.widget("W-1").quantity, 3)
+
+    def test_a_second_job_of_a_lane_leaves_it_to_the_first(self):
+        self.post(self.widget_event(3))
+        self.env.flush_all()
+        Event = self.env["integration.event"]
+        record = Event.search([("subject", "=", "W-1")])
+        lane = next(
+            lane
+            for lane in range(Event._lane_count())
+            if record in Event._lane_events(lane)
+        )
+        with db_connect(self.env.cr.dbname).cursor() as first_job:
+            first_job.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"integration_event_lane\x1f{lane}"],
+            )
+            self.assertEqual(
+                Event._job_process_lane(lane), "another job is applying this lane"
+            )
+            first_job.rollback()
+        self.assertEqual(record.state, "received")
 
     def test_a_lost_database_connection_makes_the_job_run_again(self):
         for error in (
