@@ -161,6 +161,10 @@ class TestSchemaCaps(PlantCase):
                     pointer, [error["pointer"] for error in problem["errors"]]
                 )
                 self.assertIn(pointer, problem["detail"])
+                self.assertIn(
+                    f"has {cap + 1} items; at most {cap} are allowed",
+                    problem["detail"],
+                )
                 self.assertFalse(self.event_record(over), "nothing is stored")
                 self.assertEqual(self.count_jobs(), jobs, "no job is queued")
                 refusal = self.env["integration.refusal"].search(
