@@ -1,75 +1,16 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo import Command
 from odoo.tests import new_test_user
 
-from odoo.addons.integration_log.protocol import signature
 from odoo.addons.integration_log.tests.common import IntegrationHttpCase
 
 QMS = "urn:qms:plant-lyon"
 QC_USER = "quality_control_oca.group_quality_control_user"
 QC_MANAGER = "quality_control_oca.group_quality_control_manager"
-
-
-class QmsReceiver:
-    """The QMS's webhook endpoint: a real HTTP server on 127.0.0.1 that
-    checks each delivery's Standard Webhooks signature as a partner would."""
-
-    def __init__(self):
-        self.events = []
-        self.secrets = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        host, port = self._server.server_address
-        return f"http://{host}:{port}/qms/hooks"
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def received(self, event_type):
-        with self._lock:
-            return [event for event in self.events if event["type"] == event_type]
-
-    def _record(self, headers, raw):
-        if not signature.verify_headers(self.secrets, headers, raw):
-            return 401
-        body = json.loads(raw)
-        with self._lock:
-            self.events.extend(body if isinstance(body, list) else [body])
-        return 200
-
-    def _handler(self):
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
-            def do_POST(self):  # noqa: N802 (http.server API)
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status = receiver._record(self.headers, raw)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args):
-                pass
-
-        return Handler
 
 
 class QualityCase(IntegrationHttpCase):

@@ -5,7 +5,9 @@ import json
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import QmsReceiver, QualityCase
+from odoo.addons.integration_log.tests.receiver import Receiver
+
+from .common import QualityCase
 
 RECORDED = "mfg.inspection.recorded.v1"
 REQUESTED = "mfg.inspection.requested.v1"
@@ -22,7 +24,7 @@ class TestQmsLoop(QualityCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.receiver = QmsReceiver().start()
+        cls.receiver = Receiver().start()
         cls.addClassCleanup(cls.receiver.stop)
         Host = cls.env["integration.allowed.host"].with_context(active_test=False)
         host = Host.search([("name", "=", "127.0.0.1")])
@@ -39,7 +41,7 @@ class TestQmsLoop(QualityCase):
 
     def setUp(self):
         super().setUp()
-        self.receiver.events.clear()
+        self.receiver.reset()
 
     def recorded(self, lot, result, **extra):
         data = {

@@ -8,8 +8,7 @@ from odoo.addons.integration_log.tests.common import (
     SINGLE,
     IntegrationHttpCase,
 )
-
-from .receiver import Receiver
+from odoo.addons.integration_log.tests.receiver import Receiver
 
 __all__ = ["API", "BATCH", "SINGLE", "InboundCase", "OutboundCase", "SOURCE"]
 

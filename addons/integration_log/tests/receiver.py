@@ -1,6 +1,7 @@
 # Copyright 2026 Mfg Integration Suite Authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""A real HTTP partner for the outbound tests, listening on 127.0.0.1."""
+"""A real HTTP partner for outbound tests, listening on 127.0.0.1: the
+backbone's and those of the domain modules built on it."""
 
 import json
 import threading
@@ -58,6 +59,21 @@ class Receiver:
             body = request["json"]
             result.extend(body if isinstance(body, list) else [body])
         return result
+
+    def received(self, event_type):
+        """The events of ``event_type`` received with a valid signature."""
+        with self._lock:
+            requests = [r for r in self.requests if r["verified"]]
+        return [
+            event
+            for request in requests
+            for event in (
+                request["json"]
+                if isinstance(request["json"], list)
+                else [request["json"]]
+            )
+            if event.get("type") == event_type
+        ]
 
     def _next_response(self):
         with self._lock:
