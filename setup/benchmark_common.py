@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the benchmark scripts share: Odoo's JSON-RPC, signed senders of
 events, the watch of the events' states in the database, their common
-command line, and how they report figures."""
+command line, and how they report figures: each in full, and the headline
+ones as rows of the one table of setup/benchmark.sh."""
 
 import argparse
 import json
@@ -283,6 +284,11 @@ def argument_parser(doc):
         "--deployment", default="", help="the processes measured, printed as is"
     )
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--summary",
+        help="append the headline figures to this file as JSON lines, for "
+        "setup/benchmark_table.py",
+    )
     return parser
 
 
@@ -295,3 +301,56 @@ def report(figures, path=None):
     if path:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(figures, handle, indent=2)
+
+
+def times(numerator, denominator):
+    """``numerator / denominator`` rounded, or None when a side is missing."""
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 2)
+
+
+def summary_row(
+    benchmark,
+    figure,
+    value,
+    unit,
+    *,
+    yardstick=None,
+    ratio=None,
+    goal=None,
+    goal_met=None,
+):
+    """One row of the table of setup/benchmark_table.py: a headline figure.
+
+    ``yardstick``: ``(name, value, unit)`` of the yardstick measured in the
+    same run, left out when the run has none. ``ratio``: how many times
+    better than the yardstick the figure is, so that above 1 is better: the
+    figure divided by the yardstick for a rate, the yardstick divided by the
+    figure for a duration. ``goal``: the goal of README.rst as text, left out
+    when there is none; ``goal_met``: whether the figure meets it (None when
+    it cannot be told).
+    """
+    name, measured, yardstick_unit = yardstick or (None, None, None)
+    return {
+        "benchmark": benchmark,
+        "figure": figure,
+        "value": value,
+        "unit": unit,
+        "yardstick_name": name,
+        "yardstick": measured,
+        "yardstick_unit": yardstick_unit,
+        "ratio": ratio,
+        "goal": goal,
+        "goal_met": None if goal_met is None else bool(goal_met),
+    }
+
+
+def write_summary(path, rows):
+    """Append ``rows`` (of :func:`summary_row`) to ``path`` as JSON lines:
+    the runs of one setup/benchmark.sh add up to one table."""
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -41,7 +41,14 @@ from psycopg2 import sql
 from psycopg2.extensions import AsIs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
+from benchmark_common import (  # noqa: E402
+    JsonRpc,
+    argument_parser,
+    report,
+    summary_row,
+    times,
+    write_summary,
+)
 
 LEVELS = 8  # L0 (purchased) .. L7 (finished): a depth-7 genealogy
 # The tables the history is written into: without ANALYZE, the planner knows
@@ -552,6 +559,75 @@ def time_cases(args, token, conn, lot_ids):
     return figures
 
 
+def report_yardstick(walk):
+    """Odoo's report walked in the same run, as a yardstick (None when it
+    was not walked); a walk stopped at --report-limit says so."""
+    if not walk:
+        return None
+    name = f"Odoo's report, {walk['report_calls']:,} calls"
+    if not walk["report_complete"]:
+        name += ", stopped at the limit"
+    return (name, walk["report_seconds"], "s")
+
+
+def trace_row(figure, milliseconds, walk, goal=None, check=None):
+    """A trace timed through the API against the report's walk; ``check``
+    tells from the time and the ratio whether ``goal`` is met."""
+    yardstick = report_yardstick(walk)
+    ratio = times(yardstick[1] * 1000, milliseconds) if yardstick else None
+    return summary_row(
+        "genealogy",
+        figure,
+        milliseconds,
+        "ms",
+        yardstick=yardstick,
+        ratio=ratio,
+        goal=goal,
+        goal_met=check(milliseconds, ratio) if check else None,
+    )
+
+
+def deep_trace_goal(milliseconds, ratio):
+    """README.rst: under 50 ms end to end and at least 500 times faster
+    than Odoo's report."""
+    if milliseconds is None or (milliseconds < 50 and ratio is None):
+        return None
+    return milliseconds < 50 and ratio >= 500
+
+
+def summary(figures):
+    """The headline figures: the history's size, then each trace against
+    Odoo's report walked for the same lot."""
+    history = figures["history"]
+    built = history.get("build_seconds")
+    timed = figures.get("after_analyze") or figures["api"]
+    deep, forward = timed["finished_both"], timed["purchased_forward"]
+    deep_walk = figures.get("finished_both")
+    return [
+        summary_row(
+            "genealogy",
+            f"history (built in {built:.0f} s)" if built else "history (reused)",
+            history["move_lines"],
+            "move lines",
+        ),
+        trace_row(
+            f"full trace, finished lot ({deep.get('lots_in_trace', '?')} lots), "
+            "API p50",
+            deep.get("api_ms_median"),
+            deep_walk,
+            goal="< 50 ms and ≥ 500× the report",
+            check=deep_trace_goal,
+        ),
+        trace_row("same trace, API p95", deep.get("api_ms_p95"), deep_walk),
+        trace_row(
+            f"forward trace, purchased lot ({forward.get('lots_in_trace', '?')} "
+            "lots), API p50",
+            forward.get("api_ms_median"),
+            figures.get("purchased_forward"),
+        ),
+    ]
+
+
 def main():
     args = parse_arguments()
     rpc = JsonRpc(args.url, args.db, args.login, args.password)
@@ -607,6 +683,7 @@ def main():
                     / timed[name]["api_ms_median"]
                 )
     report(figures, args.json)
+    write_summary(args.summary, summary(figures))
     return 0
 
 

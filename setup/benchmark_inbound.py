@@ -43,6 +43,9 @@ from benchmark_common import (  # noqa: E402
     percentile,
     report,
     send_batches,
+    summary_row,
+    times,
+    write_summary,
 )
 
 EVENT_TYPE = "test.widget.upserted.v1"
@@ -258,6 +261,80 @@ def run_acceptance(rpc, args, run):
     return figures, bad_race, ()
 
 
+def jsonrpc_yardstick(figures):
+    return ("JSON-RPC create", figures["jsonrpc_creates_per_second"], "calls/s")
+
+
+def applied_summary(args, figures):
+    """The headline figures of ``--mode applied`` and their goals."""
+    name, yardstick = "inbound, scale-out", jsonrpc_yardstick(figures)
+    applied = figures["applied_per_second"]
+    accepted = figures["accepted_per_second_same_run"]
+    p95 = figures["backlog_p95_ms"]
+    return [
+        summary_row(
+            name,
+            f"events applied ({args.events:,}, batches of {BATCH_SIZE})",
+            applied,
+            "events/s",
+            yardstick=yardstick,
+            ratio=times(applied, yardstick[1]),
+            goal="≥ 1,000 events/s",
+            goal_met=applied >= 1000,
+        ),
+        summary_row(
+            name,
+            "events accepted in the same run",
+            accepted,
+            "events/s",
+            yardstick=yardstick,
+            ratio=times(accepted, yardstick[1]),
+        ),
+        summary_row(
+            name,
+            f"single event during a backlog, p50 ({args.singles})",
+            figures["backlog_p50_ms"],
+            "ms",
+        ),
+        summary_row(
+            name,
+            "single event during a backlog, p95",
+            p95,
+            "ms",
+            goal="< 100 ms",
+            goal_met=p95 < 100,
+        ),
+    ]
+
+
+def acceptance_summary(args, figures, bad_race):
+    """The headline figures of ``--mode acceptance`` and their goals."""
+    name, yardstick = "inbound, no runner", jsonrpc_yardstick(figures)
+    accepted = figures["batch_events_per_second"]
+    return [
+        summary_row(
+            name,
+            f"events accepted ({args.events:,}, batches of {BATCH_SIZE})",
+            accepted,
+            "events/s",
+            yardstick=yardstick,
+            ratio=times(accepted, yardstick[1]),
+            goal="≥ 2,000 events/s",
+            goal_met=accepted >= 2000,
+        ),
+        summary_row(name, "single event, p50", figures["single_p50_ms"], "ms"),
+        summary_row(name, "single event, p95", figures["single_p95_ms"], "ms"),
+        summary_row(
+            name,
+            "same event twice at once: 202 + 200",
+            args.race_pairs - bad_race,
+            f"of {args.race_pairs} pairs",
+            goal="every pair",
+            goal_met=not bad_race,
+        ),
+    ]
+
+
 def main():
     parser = argument_parser(__doc__)
     parser.add_argument("--mode", choices=("applied", "acceptance"), required=True)
@@ -280,9 +357,12 @@ def main():
     bench_jsonrpc(rpc, 20)
     if args.mode == "applied":
         figures, failures, watches = run_applied(rpc, args, run)
+        summary = applied_summary(args, figures)
     else:
         figures, failures, watches = run_acceptance(rpc, args, run)
+        summary = acceptance_summary(args, figures, failures)
     report(figures, args.json)
+    write_summary(args.summary, summary)
     if failures:
         errors = "".join(watch.dead_errors() for watch in watches)
         print(f"FAILED: {failures} unexpected outcome(s){errors}", file=sys.stderr)

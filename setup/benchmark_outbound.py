@@ -24,7 +24,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark_common import JsonRpc, argument_parser, report  # noqa: E402
+from benchmark_common import (  # noqa: E402
+    JsonRpc,
+    argument_parser,
+    report,
+    summary_row,
+    times,
+    write_summary,
+)
 from protocol import signature  # noqa: E402
 
 
@@ -164,6 +171,41 @@ def bench_deliveries(rpc, receiver, connector_id, count, timeout):
     }
 
 
+def summary(args, noop_rate, realtime, batch):
+    """The headline figures and their goals; the yardstick of the run is the
+    rate of no-op jobs."""
+    yardstick = ("no-op queue_job jobs", round(noop_rate, 1), "jobs/s")
+    realtime_ratio = times(realtime["per_second"], noop_rate)
+    return [
+        summary_row(
+            "outbound",
+            f"real-time deliveries ({args.realtime_events:,}, a POST each)",
+            realtime["per_second"],
+            "events/s",
+            yardstick=yardstick,
+            ratio=realtime_ratio,
+            goal="≥ 5× no-op jobs",
+            goal_met=realtime_ratio >= 5,
+        ),
+        summary_row(
+            "outbound",
+            f"batch mode ({args.batch_events:,}, arrays of 500)",
+            batch["per_second"],
+            "events/s",
+            yardstick=yardstick,
+            ratio=times(batch["per_second"], noop_rate),
+            goal="≥ 2,000 events/s",
+            goal_met=batch["per_second"] >= 2000,
+        ),
+        summary_row(
+            "outbound",
+            f"outbox writes ({args.realtime_events:,} in one transaction)",
+            realtime["emitted_per_second"],
+            "events/s",
+        ),
+    ]
+
+
 def main():
     parser = argument_parser(__doc__)
     parser.add_argument("--noop-jobs", type=int, default=600)
@@ -208,6 +250,9 @@ def main():
         "batch": batch_figures,
     }
     report(figures, args.json)
+    write_summary(
+        args.summary, summary(args, noop_rate, realtime_figures, batch_figures)
+    )
     bad = realtime_figures["bad_signatures"] + batch_figures["bad_signatures"]
     return 1 if bad else 0
 
