@@ -54,7 +54,7 @@ count_pytest() {
         awk -v pat="^($1)" '{for (i = 1; i < NF; i++) if ($(i + 1) ~ pat) s += $i} END {print s + 0}'
 }
 pytest_rc=0
-for dir in addons/*/tests/pure; do
+for dir in addons/*/tests/pure setup/partner_kit/tests; do
     set +e
     (cd "$dir" && "$PY" -m pytest -q -p no:cacheprovider --rootdir=. .) | tee "$VENV/pytest.log"
     rc=${PIPESTATUS[0]}
