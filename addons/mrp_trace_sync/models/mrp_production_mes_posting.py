@@ -102,12 +102,16 @@ class MrpProduction(models.Model):
         Lot = self.env["stock.lot"]
         kit = self.env["integration.resolver"]
         lots = Lot.browse()
-        for item in outputs:
-            lots |= kit._lot_get_or_create(
-                self.product_id, item["lot"], self.company_id, item["expiration_date"]
-            )
-        if self.product_id.tracking == "none":
-            lots = Lot.browse()
+        # The schema requires a lot on every output; an untracked product
+        # simply has none in Odoo.
+        if self.product_id.tracking != "none":
+            for item in outputs:
+                lots |= kit._lot_get_or_create(
+                    self.product_id,
+                    item["lot"],
+                    self.company_id,
+                    item["expiration_date"],
+                )
         total = sum(item["quantity"] for item in outputs)
         reported = self.move_raw_ids.filtered("picked")
         reported.manual_consumption = True
