@@ -17,6 +17,18 @@
         "quality_release_gate",
         "plm_bom_import",
     ],
-    "data": ["data/ir_config_parameter_data.xml"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "data/mfg_cockpit_tile_data.xml",
+        "views/mfg_cockpit_tile_views.xml",
+        "views/mfg_cockpit_menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "mfg_integration_suite/static/src/scss/mfg_cockpit.scss",
+        ],
+    },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

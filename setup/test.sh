@@ -29,7 +29,7 @@ say "Installing the test tools"
     die "pip could not install epcis-event-hash-generator."
 
 cd "$REPO"
-PY_DIRS=(__init__.py __manifest__.py tests addons setup)
+PY_DIRS=(__init__.py __manifest__.py hooks.py models tests addons setup)
 
 say "Static checks: ruff"
 if "$VENV/bin/ruff" check "${PY_DIRS[@]}" && "$VENV/bin/ruff" format --check "${PY_DIRS[@]}"; then
