@@ -29,6 +29,14 @@
             "mfg_integration_suite/static/src/scss/mfg_cockpit.scss",
         ],
     },
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/product_demo.xml",
+        "demo/mrp_bom_demo.xml",
+        "demo/quality_release_rule_demo.xml",
+        "demo/integration_connector_demo.xml",
+        "demo/res_users_demo.xml",
+    ],
     "uninstall_hook": "uninstall_hook",
     "installable": True,
 }
