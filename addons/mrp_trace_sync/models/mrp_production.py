@@ -72,7 +72,9 @@ class MrpProduction(models.Model):
             cancel_remaining_qty=cancel_remaining_qty,
             set_consumed_qty=set_consumed_qty,
         )
-        if any(p.mes_status != "not_released" for p in self):
+        if not self.env.context.get("mes_serial_split") and any(
+            p.mes_status != "not_released" for p in self
+        ):
             # A backorder of an order the MES knows is new work for the MES.
             (productions - self).filtered(
                 lambda p: p.state in OPEN_STATES and p.mes_status == "not_released"
@@ -81,7 +83,9 @@ class MrpProduction(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if any(name in vals for name in RELEASE_FIELDS):
+        if not self.env.context.get("mes_serial_split") and any(
+            name in vals for name in RELEASE_FIELDS
+        ):
             self.filtered(
                 lambda p: p.mes_status == "released" and p.state == "confirmed"
             )._emit_released()

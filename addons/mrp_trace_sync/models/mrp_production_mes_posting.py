@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from .mrp_production import OPEN_STATES
+
 
 class MrpProduction(models.Model):
     """MES reports posted through Odoo's own flow: consumed lots on the raw
@@ -48,7 +50,13 @@ class MrpProduction(models.Model):
         amounts = [1.0] * count
         if rest > 0:
             amounts.append(rest)
-        productions = self._split_productions({self: amounts})
+        # The MES reported these serials itself: releasing their orders to it
+        # would announce work it has already done (see below for the rest).
+        productions = (
+            self.with_context(mes_serial_split=True)
+            ._split_productions({self: amounts})
+            .with_env(self.env)
+        )
         serial_orders, remainder = productions[:count], productions[count:]
         allocation = serial_orders._mes_allocate(consumed)
         lots = self.env["stock.lot"]
@@ -59,6 +67,10 @@ class MrpProduction(models.Model):
         if remainder and close:
             remainder.action_cancel()
             remainder = self.browse()
+        # What is left to make is new work for the MES.
+        remainder.filtered(
+            lambda p: p.state in OPEN_STATES and p.mes_status == "not_released"
+        )._emit_released()
         return serial_orders, lots, remainder
 
     def _mes_allocate(self, consumed):

@@ -110,6 +110,7 @@ class TestProductionFlow(PlantCase):
         self.assertEqual(backorder.state, "done")
         # Finished goods: two serials in one report.
         mo_fg = self.make_mo(self.fg, 2)
+        before = self.released_events()
         event = self.send(
             "mfg.production.completed.v1",
             mo_fg.name,
@@ -133,8 +134,53 @@ class TestProductionFlow(PlantCase):
         self.assertEqual(fg_orders.mapped("state"), ["done", "done"])
         by_serial = {o.lot_producing_id.name: o for o in fg_orders}
         self.assertEqual(sorted(by_serial), ["SN-1", "SN-2"])
+        self.assertEqual(
+            self.released_events(),
+            before,
+            "the MES made those serials: their orders are not announced to it",
+        )
         shipment = self.ship(self.fg, {"SN-1": 1})
         return mo_sub, backorder, by_serial, shipment
+
+    def released_events(self):
+        return self.env["integration.event"].search(
+            [
+                ("direction", "=", "out"),
+                ("event_type", "=", "mfg.production.released.v1"),
+            ]
+        )
+
+    def test_partial_serial_report_releases_only_the_rest_to_the_mes(self):
+        self.receive(self.sub, {"S-7": 3})
+        mo_fg = self.make_mo(self.fg, 3)
+        before = self.released_events()
+        event = self.send(
+            "mfg.production.completed.v1",
+            mo_fg.name,
+            {
+                "production": mo_fg.name,
+                "completed_at": "2026-03-03T09:00:00Z",
+                "outputs": [
+                    {"lot": "SN-71", "quantity": 1, "uom": "C62"},
+                    {"lot": "SN-72", "quantity": 1, "uom": "C62"},
+                ],
+                "close": False,
+            },
+        )
+        self.assertEqual(event.state, "processed", event.error)
+        result = json.loads(event.result)
+        serial_orders = self.env["mrp.production"].search(
+            [("name", "in", result["productions"])]
+        )
+        rest = self.env["mrp.production"].search([("name", "=", result["backorder"])])
+        self.assertEqual(serial_orders.mapped("state"), ["done", "done"])
+        self.assertEqual((rest.state, rest.product_qty), ("confirmed", 1))
+        released = self.released_events() - before
+        self.assertEqual(
+            released.mapped("subject"), [rest.name], "the rest only is new work"
+        )
+        self.assertEqual(released._get_data()["quantity"], 1)
+        self.assertEqual(rest.mes_status, "released")
 
     def test_two_level_production_trace_and_recall(self):
         mo_sub, backorder, fg, shipment = self._run_plant()
