@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg2
 import requests
+from odoo_rpc import OdooRpc, OdooRpcError
 
 # The suite's protocol package (signatures), importable without Odoo.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "addons/integration_log"))
@@ -38,53 +39,28 @@ class BenchmarkError(SystemExit):
 CONFLICTS = ("could not serialize access", "deadlock detected")
 
 
-class JsonRpc:
-    """Odoo's JSON-RPC on a connection of its own. With ``retries``, a call
-    that failed on a conflict between transactions is sent again, up to that
-    many times, as an integration would do; ``retried`` counts them."""
+class JsonRpc(OdooRpc):
+    """Odoo's JSON-RPC, whose errors end the benchmark. With ``retries``, a
+    call that failed on a conflict between transactions is sent again, up to
+    that many times, as an integration would do; ``retried`` counts them."""
 
     def __init__(self, url, db, login, password, retries=0):
-        self.url, self.db, self.password = url.rstrip("/") + "/jsonrpc", db, password
         self.retries, self.retried = retries, 0
-        self.session = requests.Session()
-        self.uid = self.call("common", "login", db, login, password)
-        if not self.uid:
-            raise BenchmarkError(f"cannot log in to {db} as {login}")
+        try:
+            super().__init__(url, db, login, password, timeout=300)
+        except OdooRpcError as err:
+            raise BenchmarkError(str(err)) from err
 
     def call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": args},
-            "id": 1,
-        }
-        response = self.session.post(self.url, json=payload, timeout=300)
-        if response.status_code != 200:
-            raise BenchmarkError(
-                f"JSON-RPC {method} answered HTTP {response.status_code}: "
-                f"{response.text[:300]}"
-            )
-        body = response.json()
-        if "error" in body:
-            error = body["error"].get("data", {}).get("message") or body["error"]
-            raise BenchmarkError(f"JSON-RPC {method} {args[3:5]}: {error}")
-        # Odoo leaves "result" out when the method returned None.
-        return body.get("result")
+        try:
+            return super().call(service, method, *args)
+        except OdooRpcError as err:
+            raise BenchmarkError(f"JSON-RPC {method} {args[3:5]}: {err}") from err
 
     def execute(self, model, method, *args, **kwargs):
         for attempt in range(self.retries + 1):
             try:
-                return self.call(
-                    "object",
-                    "execute_kw",
-                    self.db,
-                    self.uid,
-                    self.password,
-                    model,
-                    method,
-                    list(args),
-                    kwargs,
-                )
+                return super().execute(model, method, *args, **kwargs)
             except BenchmarkError as err:
                 if attempt == self.retries or not any(c in str(err) for c in CONFLICTS):
                     raise
@@ -92,16 +68,10 @@ class JsonRpc:
                 time.sleep(0.1 * (attempt + 1))
 
     def xmlid(self, module, name):
-        """The database id of a record named by its XML id."""
-        rows = self.execute(
-            "ir.model.data",
-            "search_read",
-            [["module", "=", module], ["name", "=", name]],
-            ["res_id"],
-        )
-        if not rows:
-            raise BenchmarkError(f"no record {module}.{name} in the database")
-        return rows[0]["res_id"]
+        try:
+            return super().xmlid(module, name)
+        except OdooRpcError as err:
+            raise BenchmarkError(str(err)) from err
 
 
 def make_client(rpc, event_types, source, groups=()):

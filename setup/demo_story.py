@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import datetime
 
-import requests
+from odoo_rpc import OdooRpc, OdooRpcError, OdooUnreachable
 
 MODULE = "mfg_integration_suite"
 RUN_PARAM = "mfg_integration_suite.demo_story_runs"
@@ -85,76 +85,21 @@ class StoryError(Exception):
     """The story cannot go on; its message says why."""
 
 
-class OdooError(StoryError):
-    """An error Odoo answered (a UserError's text, say)."""
+class Odoo(OdooRpc):
+    """Odoo's JSON-RPC as the plant's people: ``odoo(model, method, ...)``."""
 
-
-class Odoo:
-    """Odoo's JSON-RPC as one user."""
-
-    def __init__(self, url, db, login, password, timeout):
-        self.url = url.rstrip("/") + "/jsonrpc"
-        self.db, self.password, self.timeout = db, password, timeout
-        self.session = requests.Session()
-        self.uid = self._call("common", "login", db, login, password)
-        if not self.uid:
-            raise OdooError(f"cannot log in to database {db} as {login}")
-        self.xmlids = {}
-
-    def _call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": args},
-            "id": 1,
-        }
-        try:
-            response = self.session.post(self.url, json=payload, timeout=self.timeout)
-        except requests.RequestException as err:
-            raise StoryError(f"Odoo at {self.url} does not answer: {err}") from err
-        if response.status_code != 200:
-            raise StoryError(
-                f"Odoo answered HTTP {response.status_code}: {response.text[:300]}"
-            )
-        body = response.json()
-        if "error" in body:
-            data = body["error"].get("data") or {}
-            raise OdooError(data.get("message") or body["error"].get("message"))
-        # Odoo leaves "result" out when the method returned None.
-        return body.get("result")
-
-    def __call__(self, model, method, *args, **kwargs):
-        return self._call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+    __call__ = OdooRpc.execute
 
     def ref(self, name):
         """The id of the record of XML id ``name`` (``module.name``, or a
         name of this module)."""
         module, _dot, local = name.rpartition(".")
-        key = (module or MODULE, local)
-        if key not in self.xmlids:
-            rows = self(
-                "ir.model.data",
-                "search_read",
-                [["module", "=", key[0]], ["name", "=", key[1]]],
-                ["res_id"],
-            )
-            if not rows:
-                raise StoryError(
-                    f"no record {key[0]}.{key[1]}: was {MODULE} installed with "
-                    "its demo data?"
-                )
-            self.xmlids[key] = rows[0]["res_id"]
-        return self.xmlids[key]
+        try:
+            return self.xmlid(module or MODULE, local)
+        except OdooRpcError as err:
+            raise StoryError(
+                f"{err}: was {MODULE} installed with its demo data?"
+            ) from err
 
 
 class Clock:
@@ -696,7 +641,7 @@ class Story:
         serials = ", ".join(delivery["serials"].values())
         try:
             self._validate(delivery["id"])
-        except OdooError as err:
+        except OdooRpcError as err:
             message = str(err)
             if "release gate" not in message:
                 raise
@@ -907,7 +852,7 @@ class Story:
                 ),
                 timeout=min(self.args.step_timeout, self.args.plm_wait),
             )
-        except StoryError as err:
+        except (StoryError, OdooRpcError) as err:
             self.say("PLM", f"No BOM revision waits for approval ({err})")
 
     def _counts(self):
@@ -936,9 +881,7 @@ def connect(args):
     for attempt in itertools.count():
         try:
             return Odoo(args.url, args.db, args.login, args.password, args.rpc_timeout)
-        except OdooError:
-            raise
-        except StoryError:
+        except OdooUnreachable:
             if time.monotonic() >= until:
                 raise
             time.sleep(min(1 + attempt, 3))
@@ -979,7 +922,7 @@ def main(argv=None):
     try:
         story = Story(connect(args), args)
         story.play()
-    except StoryError as err:
+    except (StoryError, OdooRpcError) as err:
         print(f"demo story stopped: {err}", file=sys.stderr, flush=True)
         return 1
     return 0

@@ -18,7 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from demo_story import Odoo, StoryError
+from odoo_rpc import OdooRpc, OdooRpcError
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 
 def last(odoo, model, domain):
     """The id of the newest record of ``model`` matching ``domain``, in a list."""
-    return odoo(model, "search", domain, order="id desc", limit=1)
+    return odoo.execute(model, "search", domain, order="id desc", limit=1)
 
 
 def screens(odoo):
@@ -88,7 +88,7 @@ def screens(odoo):
                 f"/odoo/action-plm_bom_import.plm_bom_release_action/{pending[0]}",
             )
         )
-    recalled = odoo(
+    recalled = odoo.execute(
         "quality.lot.hold",
         "search_read",
         [("source", "=", "recall"), ("parent_id", "=", False)],
@@ -174,8 +174,8 @@ def main():
     if not args.chromium:
         sys.exit("error: no chromium on PATH: install Debian's package chromium.")
     try:
-        odoo = Odoo(args.url, args.db, args.login, args.password, timeout=30)
-    except StoryError as err:
+        odoo = OdooRpc(args.url, args.db, args.login, args.password, timeout=30)
+    except OdooRpcError as err:
         sys.exit(f"error: {err}")
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
