@@ -111,21 +111,13 @@ class TestProductionFlow(PlantCase):
         # Finished goods: two serials in one report.
         mo_fg = self.make_mo(self.fg, 2)
         before = self.released_events()
-        event = self.send(
-            "mfg.production.completed.v1",
-            mo_fg.name,
-            {
-                "production": mo_fg.name,
-                "completed_at": "2026-03-03T09:00:00Z",
-                "outputs": [
-                    {"lot": "SN-1", "quantity": 1, "uom": "C62"},
-                    {"lot": "SN-2", "quantity": 1, "uom": "C62"},
-                ],
-                "consumed": [
-                    {"product": "SUB", "lot": "S-1", "quantity": 1, "uom": "C62"},
-                    {"product": "SUB", "lot": "S-2", "quantity": 1, "uom": "C62"},
-                ],
-            },
+        event = self.complete_serials(
+            mo_fg,
+            ["SN-1", "SN-2"],
+            consumed=[
+                {"product": "SUB", "lot": "S-1", "quantity": 1, "uom": "C62"},
+                {"product": "SUB", "lot": "S-2", "quantity": 1, "uom": "C62"},
+            ],
         )
         self.assertEqual(event.state, "processed", event.error)
         # One order per serial, as Odoo's mass production makes them.
@@ -142,6 +134,19 @@ class TestProductionFlow(PlantCase):
         shipment = self.ship(self.fg, {"SN-1": 1})
         return mo_sub, backorder, by_serial, shipment
 
+    def complete_serials(self, production, serials, **data):
+        """The MES reports ``serials`` of ``production`` made in one report."""
+        return self.send(
+            "mfg.production.completed.v1",
+            production.name,
+            {
+                "production": production.name,
+                "completed_at": "2026-03-03T09:00:00Z",
+                "outputs": [{"lot": s, "quantity": 1, "uom": "C62"} for s in serials],
+                **data,
+            },
+        )
+
     def released_events(self):
         return self.env["integration.event"].search(
             [
@@ -154,19 +159,7 @@ class TestProductionFlow(PlantCase):
         self.receive(self.sub, {"S-7": 3})
         mo_fg = self.make_mo(self.fg, 3)
         before = self.released_events()
-        event = self.send(
-            "mfg.production.completed.v1",
-            mo_fg.name,
-            {
-                "production": mo_fg.name,
-                "completed_at": "2026-03-03T09:00:00Z",
-                "outputs": [
-                    {"lot": "SN-71", "quantity": 1, "uom": "C62"},
-                    {"lot": "SN-72", "quantity": 1, "uom": "C62"},
-                ],
-                "close": False,
-            },
-        )
+        event = self.complete_serials(mo_fg, ["SN-71", "SN-72"], close=False)
         self.assertEqual(event.state, "processed", event.error)
         result = json.loads(event.result)
         serial_orders = self.env["mrp.production"].search(
