@@ -39,6 +39,16 @@ class IntegrationConnector(models.Model):
         help="Comma-separated patterns of the event types sent to this partner, "
         "for example mfg.production.*, mfg.shipment.dispatched.v1.",
     )
+    client_id = fields.Many2one(
+        "integration.client",
+        "Partner's Own Client",
+        ondelete="set null",
+        tracking=True,
+        help="The client this partner sends its events with, when it has one: "
+        "an event that only restates that partner's own decision (a lot "
+        "released by its QMS, say) is not sent back to it, while every other "
+        "subscriber gets it.",
+    )
     format = fields.Selection(
         [("cloudevents", "CloudEvents JSON")],
         required=True,

@@ -181,20 +181,24 @@ class IntegrationDelivery(models.Model):
     # Creation by the outbox
     # ------------------------------------------------------------------
     @api.model
-    def _create_for_events(self, events):
+    def _create_for_events(self, events, echo_of=None):
         """Deliveries of outbound ``events`` to every matching connector.
 
+        :param echo_of: for each event, the client whose own decision it
+            restates (or nothing): that partner's connectors are left out.
         :returns: the connectors that got deliveries.
         """
         Connector = self.env["integration.connector"]
         connectors = Connector.browse()
         rows, routes = [], {}
         now = fields.Datetime.now()
-        for event in events:
+        for event, echoed in zip(events, echo_of or [None] * len(events), strict=True):
             key = (event.event_type, event.company_id)
             if key not in routes:
                 routes[key] = Connector._matching(event.event_type, event.company_id)
             for connector in routes[key]:
+                if echoed and connector.client_id == echoed:
+                    continue
                 connectors |= connector
                 rows.append(
                     {

@@ -54,7 +54,9 @@ class IntegrationEvent(models.Model):
         """Emit several outbound events at once (see :meth:`_emit_outbound`).
 
         :param messages: dicts with ``type``, ``subject``, ``data`` and
-            optionally ``records``, ``traceparent`` and ``time``.
+            optionally ``records``, ``traceparent``, ``time`` and
+            ``echo_of``: the integration client whose own decision the event
+            restates; connectors of that partner do not get it back.
         """
         if not messages:
             return self.browse()
@@ -104,7 +106,9 @@ class IntegrationEvent(models.Model):
             for record in records
         ]
         self.env["integration.record.link"].sudo().create(links)
-        connectors = self.env["integration.delivery"]._create_for_events(events)
+        connectors = self.env["integration.delivery"]._create_for_events(
+            events, echo_of=[message.get("echo_of") for message in messages]
+        )
         connectors._schedule_dispatch(wait_for_batch=True)
         return events
 

@@ -279,6 +279,28 @@ class TestOutboundDelivery(OutboundCase):
                 "test.widget.upserted.v1", "W-13", {"name": "W-13", "quantity": 1}
             )
 
+    def test_a_partners_own_decision_is_not_sent_back_to_it(self):
+        # A new connector's secret replaces the receiver's: put it back after.
+        self.addCleanup(setattr, self.receiver, "secrets", list(self.receiver.secrets))
+        own = self.make_connector("Test MES, own endpoint", client_id=self.client.id)
+        widget = self.make_widget("W-77")
+        [echo] = self.env["integration.event"]._emit_outbound_many(
+            [
+                {
+                    "type": "test.widget.shipped.v1",
+                    "subject": widget.name,
+                    "data": {"name": widget.name, "quantity": 5},
+                    "records": widget,
+                    "echo_of": self.client,
+                }
+            ]
+        )
+        self.assertEqual(echo.delivery_ids.connector_id, self.connector)
+        self.assertFalse(self.deliveries(echo, own))
+        # Anything else reaches that partner as any other subscriber.
+        event = self.ship("W-78")
+        self.assertEqual(event.delivery_ids.connector_id, self.connector | own)
+
     def test_only_matching_active_connectors_get_deliveries(self):
         other = self.make_connector("Scheduler", event_types="mfg.production.*")
         archived = self.make_connector("Old MES")
