@@ -96,14 +96,22 @@ class TestDigitalThread(IntegrationHttpCase):
         cls.mes_endpoint = cls._endpoint(
             "E2E MES endpoint", "mfg.production.*,mfg.shipment.*"
         )
-        cls.qms_endpoint = cls._endpoint("E2E QMS endpoint", f"{REQUESTED},{CHANGED}")
+        cls.qms_endpoint = cls._endpoint(
+            "E2E QMS endpoint", f"{REQUESTED},{CHANGED}", cls.qms.client
+        )
 
     @classmethod
-    def _endpoint(cls, name, event_types):
+    def _endpoint(cls, name, event_types, client=None):
+        """A connector to a new receiver; ``client``: the partner's own."""
         receiver = Receiver().start()
         cls.addClassCleanup(receiver.stop)
         connector = cls.env["integration.connector"].create(
-            {"name": name, "url": receiver.url, "event_types": event_types}
+            {
+                "name": name,
+                "url": receiver.url,
+                "event_types": event_types,
+                "client_id": client.id if client else False,
+            }
         )
         receiver.secrets = [connector.issue_signing_secret()["signing_secret"]]
         return receiver
@@ -501,7 +509,17 @@ class TestDigitalThread(IntegrationHttpCase):
         self.assertEqual(made.quality_disposition, "released")
         self.assertFalse(
             [e for e in self.qms_endpoint.received(CHANGED) if e["subject"] == serial],
-            "the QMS's own decision is not echoed back to it",
+            "the QMS is not told its own decision back",
+        )
+        [announced] = self.env["integration.event"].search(
+            [
+                ("direction", "=", "out"),
+                ("event_type", "=", CHANGED),
+                ("subject", "=", serial),
+            ]
+        )
+        self.assertNotIn(
+            "E2E QMS endpoint", announced.delivery_ids.connector_id.mapped("name")
         )
 
         delivery.button_validate()

@@ -24,14 +24,15 @@ class StockLot(models.Model):
     @api.model
     def _quality_actor(self, event=None, origin=None, time=None, announce=False):
         """Who decides, when and from where: a person (``announce``: the
-        partners are told), or a partner system through ``event``."""
+        partners are told), or a partner system through ``event`` (the other
+        partners are told; that one is not told its own decision back)."""
         return {
             "user": self.env.user,
             "client": event.client_id if event else self.env["integration.client"],
             "event": event or self.env["integration.event"],
             "origin": origin or "",
             "time": time or fields.Datetime.now(),
-            "announce": announce,
+            "announce": announce or bool(event),
         }
 
     def _quality_dispositions(self):
@@ -48,7 +49,9 @@ class StockLot(models.Model):
             (default: the current ones).
         """
         if decision == "pending":
-            return self._quality_set_pending("manual", reason, actor, action)
+            return self._quality_set_pending(
+                "manual", reason, actor, action, before=before
+            )
         before = before or self._quality_dispositions()
         self._quality_write(
             {
@@ -60,10 +63,10 @@ class StockLot(models.Model):
         )
         return self._quality_after(before, reason, actor, action)
 
-    def _quality_set_pending(self, origin, reason, actor, action="entry"):
+    def _quality_set_pending(self, origin, reason, actor, action="entry", before=None):
         """The lots need a release (again): pending from now, due after the
         SLA of their rule."""
-        before = self._quality_dispositions()
+        before = before or self._quality_dispositions()
         Rule = self.env["quality.release.rule"]
         for lot in self:
             company = lot.company_id or self.env.company
@@ -138,7 +141,10 @@ class StockLot(models.Model):
         )
         events = {}
         if actor["announce"]:
-            events = self._quality_announce(reason, actor)
+            # A partner's decision is news for the others only where it
+            # changed a disposition.
+            told = changed if actor["client"] else self
+            events = told._quality_announce(reason, actor)
         logs = self._quality_log(before, reason, actor, action, holds, events)
         changed.filtered(
             lambda lot: lot.quality_disposition != "released"
@@ -168,7 +174,11 @@ class StockLot(models.Model):
                         "decided_at": actor["time"],
                         "user_id": actor["user"].id,
                         "client_id": actor["client"].id,
-                        "event_id": (events.get(lot.id) or actor["event"]).id,
+                        # The partner's event behind its decision, else the
+                        # event that announced a person's decision.
+                        "event_id": (
+                            actor["event"] or events.get(lot.id, actor["event"])
+                        ).id,
                     }
                     for lot in self
                 ]
@@ -177,8 +187,8 @@ class StockLot(models.Model):
 
     def _quality_announce(self, reason, actor):
         """``mfg.lot.disposition.changed.v1`` for each lot, with the
-        disposition that results from a person's decision; returns
-        ``{lot id: outbound event}``."""
+        disposition that results from the decision; returns ``{lot id:
+        outbound event}``. A partner's decision is not sent back to it."""
         kit = self.env["integration.resolver"]
         events = self.env["integration.event"]._emit_outbound_many(
             [
@@ -194,6 +204,7 @@ class StockLot(models.Model):
                         "decided_at": kit._iso(actor["time"]),
                     },
                     "records": [lot],
+                    "echo_of": actor["client"],
                 }
                 for lot in self
             ]

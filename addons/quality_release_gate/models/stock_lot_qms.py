@@ -202,5 +202,8 @@ class StockLot(models.Model):
                 and (not h.client_id or h.client_id == client)
             )
         )
-        own._lift(reason or disposition, actor)
-        return self._quality_decide(disposition, reason, actor)
+        # One announcement for the whole decision, from the dispositions
+        # before it.
+        before = self._quality_dispositions()
+        own._lift(reason or disposition, dict(actor, announce=False))
+        return self._quality_decide(disposition, reason, actor, before=before)

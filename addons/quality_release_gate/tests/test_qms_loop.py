@@ -34,6 +34,7 @@ class TestQmsLoop(QualityCase):
                 "name": "Plant QMS endpoint",
                 "url": cls.receiver.url,
                 "event_types": f"{REQUESTED},{CHANGED}",
+                "client_id": cls.qms.id,
             }
         )
         secret = cls.connector.issue_signing_secret()["signing_secret"]
@@ -109,7 +110,7 @@ class TestQmsLoop(QualityCase):
         picking = self.ship(lot, 5)
         self.assertEqual(picking.state, "done")
         self.assertFalse(
-            self.outbound(CHANGED), "the QMS's own decisions are not echoed back"
+            self.receiver.received(CHANGED), "the QMS is not told its own decision"
         )
 
     def record_passed(self, lot, inspection):
@@ -279,6 +280,30 @@ class TestQmsLoop(QualityCase):
             lot.quality_log_ids.sorted("id").mapped("action"),
             ["hold", "hold", "lift", "lift", "decision"],
         )
+
+    def test_the_qms_decision_goes_to_the_others_not_back_to_the_qms(self):
+        warehouse = Receiver().start()
+        self.addCleanup(warehouse.stop)
+        connector = self.env["integration.connector"].create(
+            {"name": "Warehouse system", "url": warehouse.url, "event_types": CHANGED}
+        )
+        warehouse.secrets = [connector.issue_signing_secret()["signing_secret"]]
+        self.receive(self.raw, {"L-9": 3})
+        lot = self.lot(self.raw, "L-9")
+        inspection = self.env["qc.inspection"].search([("lot_id", "=", lot.id)])
+        event = self.record_passed(lot, inspection)
+        self.run_jobs()
+        [sent] = warehouse.received(CHANGED)
+        self.assertEqual(
+            (sent["subject"], sent["data"]["disposition"]), ("L-9", "released")
+        )
+        self.assertFalse(self.receiver.received(CHANGED))
+        [announced] = self.outbound(CHANGED, "L-9")
+        self.assertEqual(announced.delivery_ids.connector_id, connector)
+        self.assertEqual(lot.quality_log_ids[0].event_id, event, "the QMS's event")
+        # A QMS decision that changes nothing is no news.
+        self.assertProcessed(self.changed(lot, "released", "Still good"))
+        self.assertEqual(self.outbound(CHANGED, "L-9"), announced)
 
     def test_a_persons_decision_goes_out(self):
         self.put_in_stock(self.plain, {"B-4": 1})
